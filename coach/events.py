@@ -1,0 +1,87 @@
+"""The core's vocabulary: what comes in (an Event) and what goes out (a Reply).
+
+Adapters (Telegram, the console, tests) translate their world into an Event, call
+``Coach.handle(event)`` and render the returned replies. Nothing here knows about
+Telegram.
+
+Reply texts are Telegram-style HTML (``<b>``, ``<i>``, ``<code>``, ``<a>``); every
+piece of user text inside them has been escaped by the templates. The console
+adapter turns that HTML into plain text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Telegram limits that the core respects so that every adapter can rely on them.
+MAX_MESSAGE_LENGTH = 4096
+MAX_CALLBACK_DATA_BYTES = 64
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing a user did.
+
+    Exactly one of ``text``, ``choice``, ``command`` or ``media`` is set.
+
+    - ``user_id``: stable id with an adapter prefix, e.g. ``"tg:12345"`` or ``"console:anna"``.
+    - ``name``: display name, used to attribute answers.
+    - ``text``: free text the user typed.
+    - ``choice``: callback data of a pressed button (may be forged or stale).
+    - ``command``: command name without slash, lower case (``"start"``, ``"help"``),
+      with ``args`` holding the rest of the line (e.g. the deep-link payload of /start).
+    - ``media``: kind of non-text message (``"photo"``, ``"sticker"``, ``"voice"``,
+      ``"location"``, ``"document"``, ...), answered with a friendly hint.
+    - ``lang_hint``: the client's language code, used only when a user is first seen.
+    - ``event_id``: optional unique id (e.g. Telegram update id). An event seen twice
+      (a redelivered update after a crash) does not change anything again; the coach
+      repeats where the user is instead.
+    """
+
+    user_id: str
+    name: str = ""
+    text: str | None = None
+    choice: str | None = None
+    command: str | None = None
+    args: str = ""
+    media: str | None = None
+    lang_hint: str | None = None
+    event_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button: ``label`` is shown, ``data`` comes back as ``Event.choice``."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file to send (an exported strategy, a chart)."""
+
+    filename: str
+    content: bytes
+    mime_type: str = "text/markdown"
+    caption: str = ""
+
+
+@dataclass
+class Reply:
+    """One message to the user.
+
+    ``choices`` are laid out as rows of buttons. ``replace`` asks the adapter to edit
+    the message whose button was pressed instead of sending a new one (used for
+    toggling options of a multiple-choice question). ``document`` is sent as a file
+    with ``text`` as its caption-like companion message.
+    """
+
+    text: str
+    choices: list[list[Choice]] = field(default_factory=list)
+    replace: bool = False
+    document: Document | None = None
+    photo: bytes | None = None
+
+    def buttons(self) -> list[Choice]:
+        return [c for row in self.choices for c in row]
