@@ -1,0 +1,47 @@
+"""The commands the coach understands, with their Dutch and English names.
+
+The menu and /help are built from this one list (descriptions are templates:
+``prompts/<lang>/commands.j2``, one block per command id), so they cannot drift apart.
+Either language's name works for everyone; the menu shows the user's language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Command:
+    id: str
+    nl: str
+    en: str
+    aliases: tuple[str, ...] = ()
+
+    def name(self, lang: str) -> str:
+        return self.nl if lang == "nl" else self.en
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start", "start", "start"),
+    Command("continue", "verder", "continue", ("resume", "doorgaan")),
+    Command("overview", "overzicht", "overview", ("progress",)),
+    Command("back", "terug", "back"),
+    Command("skip", "overslaan", "skip"),
+    Command("edit", "wijzig", "edit", ("wijzigen",)),
+    Command("restart", "opnieuw", "restart"),
+    Command("pause", "pauze", "pause"),
+    Command("invite", "uitnodigen", "invite", ("uitnodiging",)),
+    Command("language", "taal", "language", ("lang",)),
+    Command("settings", "settings", "settings", ("instellingen",)),
+    Command("privacy", "privacy", "privacy"),
+    Command("help", "help", "help", ("hulp",)),
+)
+
+_BY_NAME = {
+    name: c.id for c in COMMANDS for name in (c.id, c.nl, c.en, *c.aliases)
+}
+
+
+def command_id(name: str) -> str | None:
+    """The command id for a typed name ("verder", "continue", "Verder@biebbot")."""
+    return _BY_NAME.get(name.split("@", 1)[0].lower())

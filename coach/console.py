@@ -1,0 +1,77 @@
+"""The terminal adapter: chat with the coach in a console, over the same engine and DB.
+
+Buttons are shown numbered; type the number to press one, type text to answer, and
+``/command`` for commands. ``:quit`` (or Ctrl-D) leaves.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from coach.engine import Coach
+from coach.events import Choice, Event, Reply
+
+TAG = re.compile(r"</?(?:b|strong|i|em|u|ins|s|strike|del|code|pre|a|tg-spoiler|span|blockquote)"
+                 r"(?:\s[^>]*)?>")
+
+
+def plain(text: str) -> str:
+    """Telegram HTML → terminal text (tags dropped, entities decoded)."""
+    return html.unescape(TAG.sub("", text))
+
+
+def render_reply(reply: Reply, buttons: list[Choice]) -> str:
+    """The reply as terminal text; its buttons are appended to ``buttons`` and numbered."""
+    lines = [plain(reply.text)]
+    if reply.document:
+        lines.append(f"[file: {reply.document.filename}, {len(reply.document.content)} bytes]")
+    if reply.photo:
+        lines.append(f"[image: {len(reply.photo)} bytes]")
+    for row in reply.choices:
+        cells = []
+        for choice in row:
+            buttons.append(choice)
+            cells.append(f"[{len(buttons)}] {choice.label}")
+        lines.append("   ".join(cells))
+    return "\n".join(lines)
+
+
+def to_event(line: str, user_id: str, name: str, buttons: list[Choice]) -> Event:
+    stripped = line.strip()
+    if stripped.isdigit() and 1 <= int(stripped) <= len(buttons):
+        return Event(user_id=user_id, name=name, choice=buttons[int(stripped) - 1].data)
+    if stripped.startswith("/") and len(stripped) > 1:
+        command, _, args = stripped[1:].partition(" ")
+        return Event(user_id=user_id, name=name, command=command.lower(), args=args)
+    return Event(user_id=user_id, name=name, text=line)
+
+
+def run_console(
+    coach: Coach,
+    user: str,
+    *,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+    prompt: Callable[[], str] = lambda: "> ",
+) -> int:
+    user_id = f"console:{user.strip().lower()}"
+    buttons: list[Choice] = []
+
+    def show(replies: list[Reply]) -> None:
+        buttons.clear()
+        for reply in replies:
+            print(render_reply(reply, buttons), end="\n\n", file=stdout)
+
+    print(f"Biebcoach — console ({user}). Type :quit to leave.\n", file=stdout)
+    show(coach.handle(Event(user_id=user_id, name=user, command="start")))
+    while True:
+        print(prompt(), end="", file=stdout, flush=True)
+        line = stdin.readline()
+        if not line or line.strip() in (":quit", ":q"):
+            print("", file=stdout)
+            return 0
+        show(coach.handle(to_event(line.rstrip("\n"), user_id, user, buttons)))

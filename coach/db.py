@@ -1,0 +1,105 @@
+"""The SQLite database: opening it (WAL mode) and versioned migrations.
+
+SQLite is the only source of truth. Every change the coach makes while handling one
+event happens inside ``db.atomic()`` and is committed before the reply goes out.
+The schema version lives in ``PRAGMA user_version``; each migration below runs
+once, in order, in its own transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+
+def _m1_initial(db: sqlite_utils.Database) -> None:
+    db["libraries"].create(
+        {"id": int, "name": str, "created_at": str, "created_by": str, "settings": str},
+        pk="id",
+    )
+    db["users"].create(
+        {
+            "id": str,  # adapter-prefixed, e.g. "tg:12345"
+            "name": str,
+            "lang": str,
+            "library_id": int,
+            "role": str,  # "coordinator" | "member" | None
+            "mode": str,  # where the user is in the conversation, see engine.py
+            "question_id": str,
+            "item": int,  # index into the items of a foreach question
+            "pending": str,  # JSON: confirmation, multi-choice selection, redo marker
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+    )
+    db["answers"].create(
+        {
+            "id": int,
+            "library_id": int,
+            "question_id": str,
+            "item_key": str,  # the item of a foreach question ("" otherwise)
+            "author_id": str,
+            "author_name": str,
+            "status": str,  # "answered" | "skipped"
+            "value": str,  # JSON
+            "created_at": str,
+            "superseded_at": str,  # set when a newer version replaces this one
+        },
+        pk="id",
+    )
+    db["answers"].create_index(["library_id", "question_id", "item_key"])
+    db["answers"].create_index(["author_id", "question_id"])
+    db["invites"].create(
+        {
+            "code": str,
+            "library_id": int,
+            "created_by": str,
+            "created_at": str,
+            "expires_at": str,
+            "revoked_at": str,
+        },
+        pk="code",
+    )
+    db["invites"].create_index(["library_id"])
+    db["join_attempts"].create({"user_id": str, "at": str, "ok": int})
+    db["join_attempts"].create_index(["user_id", "at"])
+    db["processed_events"].create({"event_id": str, "at": str}, pk="event_id")
+    db["group_notices"].create({"chat_id": str, "at": str}, pk="chat_id")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial]
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Bring the schema up to date; returns the new version."""
+    version = schema_version(db)
+    for number, migration in enumerate(MIGRATIONS, start=1):
+        if number <= version:
+            continue
+        with db.atomic():
+            migration(db)
+            db.execute(f"PRAGMA user_version = {number}")
+    return schema_version(db)
+
+
+def open_db(path: str) -> sqlite_utils.Database:
+    """Open (or create) the database at ``path`` (":memory:" for tests), migrated."""
+    if path == ":memory:":
+        db = sqlite_utils.Database(memory=True)
+    else:
+        db = sqlite_utils.Database(path)
+        db.enable_wal()
+        # In WAL mode, NORMAL keeps every committed transaction across a process
+        # crash (kill -9): the WAL is written before COMMIT returns. Only a power
+        # loss could undo the last commits; FULL would fsync on every commit.
+        db.execute("PRAGMA synchronous = NORMAL")
+    db.execute("PRAGMA busy_timeout = 5000")
+    db.execute("PRAGMA foreign_keys = ON")
+    migrate(db)
+    return db
