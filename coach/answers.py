@@ -53,7 +53,7 @@ def split_items(text: str) -> list[str]:
     """One item per line or separated by ";" (list bullets and numbering removed)."""
     items = []
     for line in re.split(r"[\n;]", text):
-        line = re.sub(r"^\s*(?:[-*•]|\d+[.)])\s*", "", line).strip()
+        line = re.sub(r"^\s*(?:[-*•]|\d+[.)])\s+", "", line).strip()
         if line:
             items.append(line)
     return items

@@ -1,0 +1,84 @@
+"""Content is data: the flow and the templates are complete in both languages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from coach.commands import COMMANDS
+from coach.flow import FLOW_PATH, LANGS, FlowError, load_flow, parse_flow
+from coach.texts import PROMPTS_DIR, render, template_names
+
+CODE_DIR = Path(__file__).resolve().parent.parent / "coach"
+
+
+def test_both_languages_have_the_same_templates_and_blocks():
+    nl, en = template_names("nl"), template_names("en")
+    assert nl == en, f"only in nl: {sorted(nl - en)}; only in en: {sorted(en - nl)}"
+
+
+def referenced_templates() -> set[str]:
+    """Template names the code passes as literals to say/t/render/label/nav_button."""
+    names = set()
+    for path in CODE_DIR.glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        for m in re.finditer(r"\b(?:say|t|render)\(\s*(?:[\w.\[\]\"']+,\s*)?\"([\w.]+)\"", source):
+            names.add(m.group(1))
+        for m in re.finditer(r"\b(?:label|nav_button)\([^,()]+,\s*\"(\w+)\"", source):
+            names.add(f"labels.{m.group(1)}")
+    return names
+
+
+def test_every_template_the_code_uses_exists_in_every_language():
+    used = referenced_templates()
+    assert len(used) > 30  # the scan itself works
+    for lang in LANGS:
+        missing = used - template_names(lang)
+        assert not missing, f"{lang}: missing {sorted(missing)}"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_command_has_a_description_within_telegram_limits(lang):
+    for command in COMMANDS:
+        description = render(lang, f"commands.{command.id}")
+        assert 3 <= len(description) <= 256
+        assert re.fullmatch(r"[a-z0-9_]{1,32}", command.name(lang))
+
+
+def test_the_flow_loads_and_every_reference_points_to_something():
+    flow = load_flow()
+    assert [s.id for s in flow.steps] == [
+        "goals", "audience", "mission", "sm_goals", "kpis", "tactics", "measure"]
+    for q in flow.questions.values():
+        for ref in ([q.foreach] if q.foreach else []) + list(q.show):
+            assert ref in flow.questions
+        for o in q.options:
+            assert len(f"o:{q.id}:{o.id}".encode()) <= 64
+
+
+@pytest.mark.parametrize(
+    "mutation,message",
+    [
+        (lambda d: d["steps"][0]["questions"][0]["prompt"].pop("en"), "non-empty text"),
+        (lambda d: d["steps"][4]["questions"][0].update(foreach="nope.nope"), "earlier question"),
+        (lambda d: d["steps"][1]["questions"][0].update(kind="essay"), "kind must be"),
+        (lambda d: d["steps"][0]["questions"][0].update(rules={"max_len": 3}), "unknown rules"),
+        (lambda d: d["steps"][0]["questions"][1].update(id="goals.offline"), "used twice"),
+        (lambda d: d["steps"][1]["questions"][0].update(options=[]), "options"),
+    ],
+)
+def test_a_broken_flow_file_is_reported_clearly(mutation, message):
+    data = yaml.safe_load(FLOW_PATH.read_text(encoding="utf-8"))
+    mutation(data)
+    with pytest.raises(FlowError, match=message):
+        parse_flow(data)
+
+
+def test_no_template_uses_unsupported_html():
+    allowed = {"b", "i", "u", "s", "code", "pre", "a", "blockquote"}
+    for path in PROMPTS_DIR.rglob("*.j2"):
+        tags = set(re.findall(r"</?([a-zA-Z-]+)", path.read_text(encoding="utf-8")))
+        assert tags <= allowed, f"{path}: {tags - allowed}"
