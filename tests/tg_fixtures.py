@@ -1,19 +1,158 @@
-"""Fixtures for the Telegram tests: the fake Bot API server and a running bot.
+"""Fixtures for the Telegram tests: the fake Bot API server and the real bot on it.
 
-Import them into a test module with ``from tests.tg_fixtures import fake_api``.
+Import them into a test module: ``from tests.tg_fixtures import fake_api_fixture``
+(the fixtures are called ``fake_api`` and ``bot``).
 """
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import pytest
+from telegram import Update
+from telegram.ext import Application, TypeHandler
 
-from tests.fake_bot_api import FakeBotApi
+from coach import telegram_bot
+from coach.config import Config
+from coach.engine import Coach
+from tests.fake_bot_api import TOKEN, Call, FakeBotApi
 
 
-@pytest.fixture
-async def fake_api():
+@pytest.fixture(name="fake_api")
+async def fake_api_fixture():
     server = await FakeBotApi().start()
     try:
         yield server
     finally:
         await server.stop()
+
+
+class RunningBot:
+    """The real Application polling the fake server, in this event loop."""
+
+    def __init__(self, api: FakeBotApi, app: Application, coach: Coach, db_path: str):
+        self.api = api
+        self.app = app
+        self.coach = coach
+        self.db_path = db_path
+        self.processed: set[int] = set()
+
+    async def _observe(self, update: Update, context: Any) -> None:
+        # runs after the adapter's handlers (a later handler group) for every update
+        self.processed.add(update.update_id)
+        self.api._notify()
+
+    async def start(self) -> RunningBot:
+        self.app.add_handler(TypeHandler(Update, self._observe), group=100)
+        await self.app.initialize()
+        if self.app.post_init:
+            await self.app.post_init(self.app)
+        assert self.app.updater is not None
+        await self.app.updater.start_polling(
+            poll_interval=0,
+            timeout=1,
+            allowed_updates=Update.ALL_TYPES,
+            drop_pending_updates=False,
+        )
+        await self.app.start()
+        return self
+
+    async def stop(self) -> None:
+        assert self.app.updater is not None
+        if self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+
+    async def processed_update(self, update_id: int, timeout: float = 10.0) -> None:
+        await self.api.wait_for(
+            lambda: update_id in self.processed, timeout, f"update {update_id} to be handled"
+        )
+
+    def user(self, user_id: int, first_name: str = "Anna", **kw: Any) -> TgUser:
+        return TgUser(self, user_id, first_name, **kw)
+
+
+def make_bot(api: FakeBotApi, db_path: str) -> RunningBot:
+    config = Config(db_path=db_path, token=TOKEN, api_url=api.url)
+    coach = Coach.open(db_path)
+    return RunningBot(api, telegram_bot.build_application(config, coach), coach, db_path)
+
+
+@pytest.fixture(name="bot")
+async def bot_fixture(fake_api, tmp_path, monkeypatch):
+    monkeypatch.setattr(telegram_bot, "RETRY_DELAY", 0.01)
+    running = await make_bot(fake_api, str(tmp_path / "coach.db")).start()
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
+    markup = message.get("reply_markup") or {}
+    return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+
+def plain(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", html).replace("&lt;", "<").replace("&gt;", ">").replace(
+        "&quot;", '"').replace("&amp;", "&")
+
+
+class TgUser:
+    """A Telegram user talking to the bot in a private chat; each action waits until
+    the bot handled it and returns the bot's calls (sends and edits) it caused."""
+
+    def __init__(self, bot: RunningBot, user_id: int, first_name: str, **kw: Any):
+        self.bot = bot
+        self.api = bot.api
+        self.id = user_id
+        self.kw = {"first_name": first_name, **kw}
+
+    async def _after(self, update_id: int, mark: int) -> list[Call]:
+        await self.bot.processed_update(update_id)
+        return [c for c in self.api.sent(self.id) if c.seq >= mark]
+
+    async def send(self, text: str) -> list[Call]:
+        mark = self.api.mark()
+        return await self._after(self.api.push_message(self.id, text, **self.kw), mark)
+
+    async def command(self, name: str, args: str = "") -> list[Call]:
+        mark = self.api.mark()
+        return await self._after(self.api.push_command(self.id, name, args, **self.kw), mark)
+
+    async def media(self, kind: str) -> list[Call]:
+        mark = self.api.mark()
+        push = getattr(self.api, f"push_{kind}")
+        return await self._after(push(self.id, **self.kw), mark)
+
+    async def edit(self, message_id: int, text: str) -> list[Call]:
+        mark = self.api.mark()
+        uid = self.api.push_edited_message(self.id, message_id, text, **self.kw)
+        return await self._after(uid, mark)
+
+    def keyboard_message(self) -> dict[str, Any]:
+        for message in reversed(self.api.bot_messages(self.id)):
+            if buttons(message):
+                return message
+        raise AssertionError(f"no message with buttons for user {self.id}")
+
+    def find_button(self, match: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The newest button whose callback data equals, or label contains, ``match``."""
+        for message in reversed(self.api.bot_messages(self.id)):
+            for b in buttons(message):
+                if b.get("callback_data") == match or match.lower() in b["text"].lower():
+                    return message, b
+        raise AssertionError(f"no button {match!r} for user {self.id}")
+
+    async def press(self, match: str) -> list[Call]:
+        message, button = self.find_button(match)
+        mark = self.api.mark()
+        self.api.push_callback(self.id, button["callback_data"], message["message_id"], **self.kw)
+        update_id = self.api.next_update_id - 1
+        return await self._after(update_id, mark)
+
+    def last_text(self) -> str:
+        return self.api.bot_messages(self.id)[-1]["text"]

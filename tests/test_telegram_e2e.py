@@ -1,0 +1,456 @@
+"""End to end: the real bot (python-telegram-bot Application, the real Coach on SQLite)
+talks over HTTP to the fake Bot API server. Nothing of ours is mocked.
+
+Most tests run the Application in this process; the restart test and the CLI tests
+run ``python bot.py`` as a subprocess.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from coach.tg_split import split_message, tg_len
+from tests.fake_bot_api import TOKEN, FakeBotApi, Fault, parse_html, utf16_len
+from tests.tg_fixtures import (  # noqa: F401
+    RunningBot,
+    bot_fixture,
+    buttons,
+    fake_api_fixture,
+    plain,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def texts(calls) -> list[str]:
+    return [plain(c.params.get("text") or c.params.get("caption") or "") for c in calls]
+
+
+def assert_clean(api: FakeBotApi) -> None:
+    """What must hold over a whole conversation."""
+    assert api.validation_errors() == [], [
+        (c.method, c.response, c.params.get("text")) for c in api.validation_errors()
+    ]
+    assert api.unanswered_callbacks() == []
+    for call in api.sent():
+        text = call.params.get("text") or call.params.get("caption")
+        if text:
+            limit = 4096 if "text" in call.params else 1024
+            assert 0 < utf16_len(parse_html(text)) <= limit
+        for button in buttons(call.params):
+            assert len(button["callback_data"].encode("utf-8")) <= 64
+
+
+async def new_library(user, name: str) -> list:
+    await user.command("start")
+    await user.press("l:new")
+    return await user.send(name)
+
+
+async def answer_goals(user) -> None:
+    """Answer step 1 by typing, then continue to step 2 with the button."""
+    calls = await user.send("Meer gezinnen bij de VoorleesExpress\nEen vol taalcafé")
+    assert "2 van 3" in texts(calls)[-1]
+    calls = await user.send("Meer online aanmeldingen")
+    assert "3 van 3" in texts(calls)[-1]
+    calls = await user.send("Meer gezinnen bij de VoorleesExpress")
+    assert "n:continue" in [b["callback_data"] for b in buttons(calls[-1].params)]
+
+
+# --------------------------------------------------------------------------- conversation
+
+
+async def test_new_library_colleague_and_buttons(bot: RunningBot):
+    api = bot.api
+    anna = bot.user(101, "Anna", last_name="de Vries")
+
+    calls = await anna.command("start")
+    assert len(calls) == 1 and "Anna de Vries" in texts(calls)[0]
+    assert {b["callback_data"] for b in buttons(calls[0].params)} == {"l:new", "l:join"}
+
+    calls = await anna.press("l:new")
+    assert len(calls) == 1 and not buttons(calls[0].params)
+
+    # user text with HTML-like characters must arrive as valid, escaped HTML
+    calls = await anna.send("Bieb <b>Utrecht</b> & <script>x</script>")
+    assert len(calls) == 3
+    created = calls[0].params["text"]
+    assert "&lt;b&gt;Utrecht&lt;/b&gt; &amp; &lt;script&gt;" in created
+    assert "Bieb <b>Utrecht</b> & <script>x</script>" in texts(calls)[0]
+    assert "1 van 3" in texts(calls)[-1]
+
+    await answer_goals(anna)
+
+    # step 2 starts with a multiple-choice question answered with buttons
+    calls = await anna.press("n:continue")
+    question = calls[-1]
+    options = [b for b in buttons(question.params) if b["callback_data"].startswith("o:")]
+    assert len(options) >= 3
+    message_id = question.response["message_id"]
+
+    calls = await anna.press(options[0]["callback_data"])
+    assert [c.method for c in calls] == ["editMessageText"]
+    assert calls[0].params["message_id"] == message_id
+    calls = await anna.press(options[1]["callback_data"])
+    assert [c.method for c in calls] == ["editMessageText"]
+    done = next(b for b in buttons(calls[0].params) if b["callback_data"].startswith("m:"))
+    calls = await anna.press(done["callback_data"])
+    assert calls and calls[-1].method == "sendMessage"
+    assert texts(calls)[-1] != texts([question])[0]
+
+    # the coordinator invites a colleague, who joins with the deep link
+    calls = await anna.command("uitnodigen")
+    invite = calls[-1].params["text"]
+    link = re.search(r"https://t\.me/biebcoach_test_bot\?start=([A-Za-z0-9_-]+)", invite)
+    assert link, invite
+    code = link.group(1)
+
+    bram = bot.user(202, "Bram", language_code="en")
+    calls = await bram.command("start", code)
+    assert len(calls) == 3
+    assert "Utrecht" in texts(calls)[0] and "1 of 3" in texts(calls)[-1]
+    calls = await bram.send("A <i>busy</i> & friendly reading café")
+    assert "2 of 3" in texts(calls)[-1]
+
+    # a stale button (an earlier question's option) gets a friendly answer, not an error
+    calls = await anna.press(options[2]["callback_data"])
+    assert calls
+
+    assert_clean(api)
+
+
+async def test_menu_equals_help_in_both_languages(bot: RunningBot):
+    api = bot.api
+    for lang in ("nl", "en"):
+        menu = bot.coach.menu(lang)
+        assert [c for c, _ in menu] == bot.coach.help_commands(lang)
+        scope_lang = api.commands[("default", lang)]
+        assert [(c["command"], c["description"]) for c in scope_lang] == menu
+    assert api.commands[("default", "")] == api.commands[("default", "nl")]
+
+    for user, lang in ((bot.user(301, "Nel"), "nl"), (bot.user(302, "Ed", language_code="en"),
+                                                       "en")):
+        calls = await user.command("help")
+        shown = re.findall(r"/([a-z_]+)", calls[0].params["text"])
+        for command in bot.coach.help_commands(lang):
+            assert command in shown, (lang, command)
+        # every menu command is understood (none gives the unknown-command hint)
+        unknown = plain(bot.coach.render(lang, "notices.unknown_command", command="x"))
+        unknown_head = unknown.split("/x")[0][:15]
+        for command, _ in bot.coach.menu(lang):
+            if command in ("restart", "opnieuw"):
+                continue
+            calls = await user.command(command)
+            assert calls, command
+            assert unknown_head not in texts(calls)[0] or not unknown_head, command
+    assert_clean(api)
+
+
+async def test_unknown_command_hints_help(bot: RunningBot):
+    user = bot.user(401, "Ida")
+    calls = await user.command("doemaariets")
+    assert len(calls) == 1 and "/help" in calls[0].params["text"]
+    calls = await user.send("/Start@biebcoach_test_bot")
+    assert len(calls) == 1 and buttons(calls[0].params)  # the welcome, not the hint
+    assert_clean(bot.api)
+
+
+@pytest.mark.parametrize("chat_type", ["group", "supergroup"])
+async def test_group_gets_one_notice(bot: RunningBot, chat_type: str):
+    api = bot.api
+    chat_id = -100777
+    notice = plain(bot.coach.render("nl", "group_notice"))
+    mark = api.mark()
+    uid = api.push_command(501, "start", chat_type=chat_type, chat_id=chat_id)
+    await bot.processed_update(uid)
+    calls = [c for c in api.sent(chat_id) if c.seq >= mark]
+    assert texts(calls) == [notice]
+    for push in (
+        lambda: api.push_message(502, "Hallo bot?", chat_type=chat_type, chat_id=chat_id),
+        lambda: api.push_command(502, "help", chat_type=chat_type, chat_id=chat_id),
+        lambda: api.push_photo(502, chat_type=chat_type, chat_id=chat_id),
+    ):
+        await bot.processed_update(push())
+    assert len(api.sent(chat_id)) == 1
+    # nobody in the group became a coach user
+    assert bot.coach.db.execute("select count(*) from users").fetchone()[0] == 0
+    assert_clean(api)
+
+
+async def test_media_and_edits_get_specific_replies(bot: RunningBot):
+    user = bot.user(601, "Mo")
+    await new_library(user, "Bieb Mo")
+    seen = set()
+    for kind in ("photo", "sticker", "voice", "location", "document"):
+        calls = await user.media(kind)
+        assert texts(calls)[0] == plain(bot.coach.render("nl", f"media.{kind}")), kind
+        seen.add(texts(calls)[0])
+    calls = await user.edit(3, "eigenlijk iets anders")
+    assert texts(calls)[0] == plain(bot.coach.render("nl", "media.edited"))
+    seen.add(texts(calls)[0])
+    assert len(seen) == 6
+    # the question is still open: a typed answer is taken
+    calls = await user.send("Meer jeugdleden")
+    assert "2 van 3" in texts(calls)[-1]
+    assert_clean(bot.api)
+
+
+async def test_flood_limits_and_network_errors_lose_nothing(bot: RunningBot):
+    api = bot.api
+    user = bot.user(701, "Flo")
+    await user.command("start")
+    api.faults.append(Fault(methods={"sendMessage"}, status=429, retry_after=1, limit=1))
+    api.faults.append(Fault(methods={"sendMessage", "answerCallbackQuery"}, status=500,
+                            rate=0.5, limit=4))
+    api.faults.append(Fault(methods={"sendMessage"}, status=502, rate=0.5, limit=2))
+    await user.press("l:new")
+    calls = await user.send("Bieb Flo")
+    assert len(calls) == 3  # created, step intro, first question: in order, none lost
+    assert "1 van 3" in texts(calls)[-1]
+    assert sum(f.hits for f in api.faults) >= 3
+    assert [c for c in api.calls if c.status == 429]
+    assert_clean(api)
+
+
+async def test_blocked_user_is_skipped(bot: RunningBot):
+    api = bot.api
+    gone, stays = bot.user(801, "Gone"), bot.user(802, "Stays")
+    api.blocked_users.add(801)
+    mark = api.mark()
+    await gone.command("start")
+    assert [c.status for c in api.calls[mark:] if c.method == "sendMessage"] == [403]
+    calls = await stays.command("start")
+    assert len(calls) == 1
+    assert_clean(api)
+
+
+async def test_engine_failure_gets_error_reply(bot: RunningBot):
+    user = bot.user(901, "Err")
+    await new_library(user, "Bieb Err")
+    # break the database under the coach: handling fails, the user hears about it
+    conn = sqlite3.connect(bot.db_path)
+    tables = [r[0] for r in conn.execute("select name from sqlite_master where type='table'")]
+    victim = next(t for t in tables if "event" in t)
+    conn.execute(f"drop table {victim}")
+    conn.commit()
+    conn.close()
+    calls = await user.send("Meer jeugdleden")
+    assert texts(calls) == [plain(bot.coach.error_reply("tg:901").text)]
+    assert_clean(bot.api)
+
+
+async def test_long_answer_stays_within_limits(bot: RunningBot):
+    user = bot.user(1001, "Lang")
+    await new_library(user, "Bieb " + "lang" * 20)
+    await user.send("\n".join(["<b>doel</b> & " + "x" * 190] * 3))
+    await user.send("; ".join(["online & <i>" + "y" * 190 + "</i>"] * 3))
+    await user.send("z" * 990 + " & <u>")
+    await user.command("overzicht")
+    assert_clean(bot.api)
+
+
+# --------------------------------------------------------------------------- split_message
+
+
+def test_split_short_and_empty():
+    assert split_message("kort") == ["kort"]
+    assert split_message("") == []
+    assert split_message("<b></b>  ") == []
+
+
+def test_split_prefers_lines_then_spaces():
+    lines = [f"regel {i} " + "a" * 30 for i in range(10)]
+    parts = split_message("\n".join(lines), limit=100)
+    assert all(tg_len(p) <= 100 for p in parts)
+    assert all(p.startswith("regel ") for p in parts)
+    assert "\n".join(parts) == "\n".join(lines)
+    words = ("woord " * 50).strip()
+    parts = split_message(f"<b>{words}</b>", limit=60)
+    assert all(p.startswith("<b>woord") and p.endswith("woord</b>") for p in parts)
+
+
+def test_split_never_cuts_tags_or_entities():
+    text = '<a href="https://example.org/?a=1&amp;b=2">' + "&amp;" * 300 + "</a>"
+    parts = split_message(text, limit=200)
+    assert len(parts) > 1
+    for p in parts:
+        assert parse_html(p) == "&" * len(parse_html(p))
+        assert p.startswith('<a href="https://example.org/?a=1&amp;b=2">')
+    assert sum(len(parse_html(p)) for p in parts) == 300
+
+
+_word = st.text(alphabet="abcdéz😀<>&\"' ", min_size=1, max_size=12)
+
+
+@st.composite
+def html_docs(draw, depth: int = 0):
+    pieces = []
+    for _ in range(draw(st.integers(1, 6))):
+        kind = draw(st.sampled_from(["text", "nl", "tag"] if depth < 3 else ["text", "nl"]))
+        if kind == "text":
+            raw = draw(_word)
+            pieces.append(raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+        elif kind == "nl":
+            pieces.append("\n")
+        else:
+            tag = draw(st.sampled_from(["b", "i", "u", "code", "s", "a"]))
+            inner = draw(html_docs(depth + 1))
+            attrs = ' href="https://t.me/x?start=a&amp;b"' if tag == "a" else ""
+            pieces.append(f"<{tag}{attrs}>{inner}</{tag}>")
+    return "".join(pieces)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(html_docs(), min_size=1, max_size=30).map("".join), st.integers(300, 600))
+def test_split_property(text, limit):
+    parts = split_message(text, limit=limit)
+    original = parse_html(text)
+    for part in parts:
+        assert tg_len(part) <= limit
+        assert parse_html(part).strip()
+    # nothing but whitespace at the split points is lost or added
+    joined = "".join(parse_html(p) for p in parts)
+    assert re.sub(r"\s", "", joined) == re.sub(r"\s", "", original)
+
+
+# --------------------------------------------------------------------------- the process
+
+
+def _bot_env(api: FakeBotApi | None, db: Path, token: str | None = TOKEN) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
+    env.update(COACH_DB=str(db), PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1",
+               COACH_LOG_LEVEL="DEBUG")
+    if api is not None:
+        env["TELEGRAM_API_URL"] = api.url
+    if token is not None:
+        env["TELEGRAM_BOT_TOKEN"] = token
+    return env
+
+
+class BotProcess:
+    def __init__(self, api: FakeBotApi | None, tmp: Path, token: str | None = TOKEN):
+        self.api = api
+        self.tmp = tmp
+        self.env = _bot_env(api, tmp / "coach.db", token)
+        self.proc: asyncio.subprocess.Process | None = None
+        self.runs = 0
+
+    async def start(self, wait_ready: bool = True) -> None:
+        self.runs += 1
+        out = open(self.tmp / f"out{self.runs}.log", "wb")  # noqa: SIM115
+        err = open(self.tmp / f"err{self.runs}.log", "wb")  # noqa: SIM115
+        mark = self.api.mark() if self.api else 0
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, str(REPO / "bot.py"), cwd=self.tmp, env=self.env,
+            stdout=out, stderr=err, stdin=asyncio.subprocess.DEVNULL,
+        )
+        out.close()
+        err.close()
+        if wait_ready and self.api:
+            await self.api.wait_for(
+                lambda: any(c.method == "getUpdates" for c in self.api.calls[mark:]),
+                20, "the bot to poll")
+
+    async def wait(self, timeout: float = 20) -> int:
+        assert self.proc is not None
+        return await asyncio.wait_for(self.proc.wait(), timeout)
+
+    async def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        await self.proc.wait()
+
+    async def terminate(self) -> int:
+        assert self.proc is not None
+        if self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGTERM)
+        return await self.wait()
+
+    def output(self) -> str:
+        return "".join(
+            p.read_text(errors="replace")
+            for i in range(1, self.runs + 1)
+            for p in (self.tmp / f"out{i}.log", self.tmp / f"err{i}.log")
+        )
+
+
+async def _say(api: FakeBotApi, push, chat_id: int, n: int) -> list[str]:
+    mark = api.mark()
+    push()
+    calls = await api.wait_for_messages(chat_id, n, timeout=10, since=mark)
+    return texts(calls)
+
+
+async def test_process_restart_after_kill_resumes_users(fake_api, tmp_path):
+    api = fake_api
+    proc = BotProcess(api, tmp_path)
+    await proc.start()
+    try:
+        assert set(api.commands) == {("default", ""), ("default", "nl"), ("default", "en")}
+        await _say(api, lambda: api.push_command(11, "start", first_name="Kim"), 11, 1)
+        await _say(api, lambda: api.push_callback(11, "l:new", 1, first_name="Kim"), 11, 1)
+        got = await _say(api, lambda: api.push_message(11, "Bieb Kim", first_name="Kim"), 11, 3)
+        assert "1 van 3" in got[-1]
+        got = await _say(api, lambda: api.push_message(11, "Meer jeugdleden"), 11, 1)
+        assert "2 van 3" in got[-1]
+        got = await _say(api, lambda: api.push_command(11, "uitnodigen"), 11, 1)
+        code = re.search(r"start=([A-Za-z0-9_-]+)", got[-1]).group(1)
+        got = await _say(api, lambda: api.push_command(22, "start", code, first_name="Lex"),
+                         22, 3)
+        assert "1 van 3" in got[-1]
+
+        await proc.kill()
+        # messages sent while the bot is down are handled after the restart
+        pending_mark = api.mark()
+        api.push_message(22, "Een vol taalcafé", first_name="Lex")
+        await proc.start(wait_ready=False)
+        calls = await api.wait_for_messages(22, 1, timeout=20, since=pending_mark)
+        assert "2 van 3" in texts(calls)[-1]
+
+        got = await _say(api, lambda: api.push_message(11, "Meer online aanmeldingen"), 11, 1)
+        assert "3 van 3" in got[-1]
+        got = await _say(api, lambda: api.push_command(22, "verder"), 22, 1)
+        assert "2 van 3" in got[-1]
+        assert await proc.terminate() == 0
+    finally:
+        if proc.proc and proc.proc.returncode is None:
+            await proc.kill()
+    output = proc.output()
+    assert "Traceback" not in output
+    assert TOKEN not in output and TOKEN.split(":")[1] not in output
+    assert "getUpdates" in output or "Biebcoach is running" in output  # logging did work
+    assert_clean(api)
+
+
+async def test_missing_token_explains_botfather(tmp_path):
+    proc = BotProcess(None, tmp_path, token=None)
+    await proc.start(wait_ready=False)
+    assert await proc.wait() == 2
+    output = proc.output().strip()
+    assert "@BotFather" in output and "TELEGRAM_BOT_TOKEN" in output
+    assert len(output.splitlines()) == 1 and "Traceback" not in output
+
+
+async def test_rejected_token_exits_2_without_traceback(fake_api, tmp_path):
+    wrong = "987654321:AAWrongTokenButWellFormed_0123456789x"
+    proc = BotProcess(fake_api, tmp_path, token=wrong)
+    await proc.start(wait_ready=False)
+    assert await proc.wait() == 2
+    output = proc.output()
+    assert "Traceback" not in output
+    assert wrong not in output and wrong.split(":")[1] not in output
+    assert "@BotFather" in output
+    assert [c.status for c in fake_api.calls] == [401]
