@@ -15,7 +15,9 @@ A user's place in the conversation is ``users.mode`` plus ``question_id``/``item
 
 from __future__ import annotations
 
+import importlib
 import json
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -35,7 +37,13 @@ from coach.views import display, label, nav_button, question_reply, step_summary
 
 LIBRARY_NAME_MAX = 80
 EVENT_MEMORY = timedelta(days=7)
+# Modules that add commands, buttons and hooks to the coach (each has register(coach)).
+EXTENSIONS: tuple[str, ...] = ("coach.advice",)
 NEEDS_LIBRARY = {"continue", "overview", "back", "skip", "edit", "restart", "pause", "invite"}
+
+
+Handler = Callable[["Turn", str], list[Reply]]
+Hook = Callable[["Turn"], list[Reply]]
 
 
 class Turn:
@@ -98,6 +106,36 @@ class Coach:
         self.flow = flow or load_flow()
         self.clock = clock or (lambda: datetime.now(UTC))
         self.invite_link: Callable[[str], str] | None = None
+        # What commands, buttons and steps do; extensions add to these in register().
+        self.commands: dict[str, Handler] = {
+            c.id: getattr(self, f"_cmd_{c.id}") for c in COMMANDS if hasattr(self, f"_cmd_{c.id}")
+        }
+        self.needs_library = set(NEEDS_LIBRARY)
+        self.buttons: dict[str, Handler] = {
+            "n": self._press_nav, "o": self._press_option, "m": self._press_multi_done,
+            "y": self._press_confirm, "x": self._press_reject, "k": self._press_keep,
+            "s": self._press_edit_step, "e": self._press_edit_question,
+            "r": self._press_restart, "l": self._press_library, "g": self._press_language,
+            "i": self._press_invite,
+        }
+        self.after_step: dict[str, list[Hook]] = defaultdict(list)
+        self.after_answer: dict[str, list[Hook]] = defaultdict(list)
+        for name in EXTENSIONS:
+            importlib.import_module(name).register(self)
+
+    # -- extension points ---------------------------------------------------------------
+
+    def add_command(self, command_id: str, handler: Handler, needs_library: bool = True) -> None:
+        """Handle ``/command_id`` (its names are listed in coach/commands.py)."""
+        self.commands[command_id] = handler
+        if needs_library:
+            self.needs_library.add(command_id)
+
+    def add_button(self, prefix: str, handler: Handler) -> None:
+        """Handle callback data ``prefix:rest``; the handler gets ``rest``."""
+        if prefix in self.buttons:
+            raise ValueError(f"button prefix {prefix!r} is taken")
+        self.buttons[prefix] = handler
 
     @classmethod
     def open(cls, db_path: str, **kwargs: Any) -> Coach:
@@ -168,9 +206,11 @@ class Coach:
         cid = command_id(name)
         if cid is None:
             return [turn.say("notices.unknown_command", command=name[:40])]
-        if cid in NEEDS_LIBRARY and not turn.library_id:
+        if cid in self.needs_library and not turn.library_id:
             return [turn.say("notices.no_library"), *self._onboarding_menu(turn)]
-        return getattr(self, f"_cmd_{cid}")(turn, args)
+        if cid not in self.commands:
+            return [turn.say("notices.unknown_command", command=name[:40])]
+        return self.commands[cid](turn, args)
 
     def _cmd_start(self, turn: Turn, args: str) -> list[Reply]:
         if args:
@@ -250,13 +290,7 @@ class Coach:
 
     def _choice(self, turn: Turn, data: str) -> list[Reply]:
         kind, _, rest = data.partition(":")
-        handler = {
-            "n": self._press_nav, "o": self._press_option, "m": self._press_multi_done,
-            "y": self._press_confirm, "x": self._press_reject, "k": self._press_keep,
-            "s": self._press_edit_step, "e": self._press_edit_question,
-            "r": self._press_restart, "l": self._press_library, "g": self._press_language,
-            "i": self._press_invite,
-        }.get(kind)
+        handler = self.buttons.get(kind)
         if handler is None or len(data) > 64:
             return [turn.say("notices.unknown_button"), *self._where_you_are(turn)]
         needs_library = kind not in ("l", "g")
@@ -432,7 +466,8 @@ class Coach:
 
     def _accept(self, turn: Turn, position: Position, value: Any) -> list[Reply]:
         self._store(turn, position, "answered", value)
-        return self._advance(turn, position, notice=turn.t("notices.saved"))
+        extras = [r for hook in self.after_answer[position.question.id] for r in hook(turn)]
+        return [*extras, *self._advance(turn, position, notice=turn.t("notices.saved"))]
 
     def _store(self, turn: Turn, position: Position, status: str, value: Any) -> None:
         store.save_answer(
@@ -476,16 +511,15 @@ class Coach:
         return [*replies, self._ask(turn, nxt, notice=notice)]
 
     def _finish_step(self, turn: Turn, step_id: str, nxt: Position | None) -> list[Reply]:
+        extras = self._extras_after_step(turn, step_id)
         if nxt is None:
-            replies = [self._summary(turn, step_id, None)]
-            return replies + self._extras_after_step(turn, step_id) + self._all_done(turn)
+            return [*extras, self._summary(turn, step_id, None), *self._all_done(turn)]
         turn.move("step_done", nxt)
-        next_step = self.flow.step(nxt.question.step_id)
-        return [self._summary(turn, step_id, next_step), *self._extras_after_step(turn, step_id)]
+        return [*extras, self._summary(turn, step_id, self.flow.step(nxt.question.step_id))]
 
     def _extras_after_step(self, turn: Turn, step_id: str) -> list[Reply]:
         """Messages some steps add after their summary (channel advice after step 2)."""
-        return []
+        return [r for hook in self.after_step[step_id] for r in hook(turn)]
 
     def _summary(self, turn: Turn, step_id: str, next_step: Any) -> Reply:
         lines = []
