@@ -248,6 +248,7 @@ class FakeBotApi:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self._next_cq = 1
+        self.closing = False
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -267,6 +268,9 @@ class FakeBotApi:
         return self
 
     async def stop(self) -> None:
+        self.closing = True
+        self._notify()
+        await asyncio.sleep(0)
         if self._runner:
             await self._runner.cleanup()
             self._runner = None
@@ -448,6 +452,7 @@ class FakeBotApi:
     def _record(self, call: Call) -> Call:
         call.seq = len(self.calls)
         self.calls.append(call)
+        self._notify()
         return call
 
     def mark(self) -> int:
@@ -734,7 +739,8 @@ class FakeBotApi:
         got: list[dict] = []
         if timeout > 0:
             with contextlib.suppress(TimeoutError):
-                got = await self.wait_for(ready, timeout, "updates")
+                await self.wait_for(lambda: ready() or self.closing, timeout, "updates")
+                got = ready()
         else:
             got = ready()
         self.delivered.update(u["update_id"] for u in got)
