@@ -69,7 +69,26 @@ def _m1_initial(db: sqlite_utils.Database) -> None:
     db["group_notices"].create({"chat_id": str, "at": str}, pk="chat_id")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial]
+def _m2_measurements(db: sqlite_utils.Database) -> None:
+    db["measurements"].create(
+        {
+            "id": int,
+            "library_id": int,
+            "kpi": str,  # the KPI's name, as answered in step 5
+            "iso_week": str,  # e.g. "2026-W48", in the library's time zone
+            "value": float,
+            "percent": int,
+            "author_id": str,
+            "author_name": str,
+            "created_at": str,
+            "superseded_at": str,  # a later value for the same KPI and week replaced it
+        },
+        pk="id",
+    )
+    db["measurements"].create_index(["library_id", "kpi", "iso_week"])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_measurements]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

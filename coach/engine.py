@@ -118,6 +118,8 @@ class Coach:
             "r": self._press_restart, "l": self._press_library, "g": self._press_language,
             "i": self._press_invite,
         }
+        # extension conversations: mode → (handler of typed text, repeat where the user is)
+        self.modes: dict[str, tuple[Handler, Hook]] = {}
         self.after_step: dict[str, list[Hook]] = defaultdict(list)
         self.after_answer: dict[str, list[Hook]] = defaultdict(list)
         for name in EXTENSIONS:
@@ -130,6 +132,11 @@ class Coach:
         self.commands[command_id] = handler
         if needs_library:
             self.needs_library.add(command_id)
+
+    def add_mode(self, mode: str, on_text: Handler, on_repeat: Hook) -> None:
+        """While a user's mode is ``mode`` (e.g. a check-in), typed text goes to ``on_text``;
+        ``on_repeat`` repeats the open question (after a stale button, a redelivery)."""
+        self.modes[mode] = (on_text, on_repeat)
 
     def add_button(self, prefix: str, handler: Handler) -> None:
         """Handle callback data ``prefix:rest``; the handler gets ``rest``."""
@@ -155,7 +162,7 @@ class Coach:
                 user["name"] = event.name
             turn = Turn(self, user, now)
             if event.event_id and store.seen_event(self.db, event.event_id, now):
-                return self._where_you_are(turn)
+                return self.where_you_are(turn)
             return self._dispatch(turn, event)
 
     def render(self, lang: str | None, template: str, /, **ctx: Any) -> str:
@@ -218,7 +225,7 @@ class Coach:
         if not turn.library_id:
             return self._onboarding_menu(turn, welcome=True)
         library = store.get_library(self.db, turn.library_id)
-        return [turn.say("welcome_back", library=library["name"]), *self._resume(turn)]
+        return [turn.say("welcome_back", library=library["name"]), *self.resume(turn)]
 
     def _cmd_help(self, turn: Turn, args: str) -> list[Reply]:
         commands = [(c.name(turn.lang), turn.t(f"commands.{c.id}")) for c in COMMANDS]
@@ -236,7 +243,7 @@ class Coach:
         return [turn.say("notices.choose_language", choices=self._language_buttons(turn))]
 
     def _cmd_continue(self, turn: Turn, args: str) -> list[Reply]:
-        return self._resume(turn)
+        return self.resume(turn)
 
     def _cmd_pause(self, turn: Turn, args: str) -> list[Reply]:
         position = turn.current() if turn.user["mode"] in ("asking", "step_done") else None
@@ -246,7 +253,7 @@ class Coach:
     def _cmd_back(self, turn: Turn, args: str) -> list[Reply]:
         position = self._active_position(turn)
         if position is None:
-            return self._resume(turn)
+            return self.resume(turn)
         previous = turn.positions.previous(position)
         if previous is None:
             return [self._ask(turn, position, notice=turn.t("notices.at_first"))]
@@ -256,7 +263,7 @@ class Coach:
     def _cmd_skip(self, turn: Turn, args: str) -> list[Reply]:
         position = self._active_position(turn)
         if position is None:
-            return self._resume(turn)
+            return self.resume(turn)
         if turn.positions.is_open(position):
             self._store(turn, position, "skipped", None)
         return self._advance(turn, position, notice=turn.t("notices.skipped"))
@@ -292,7 +299,7 @@ class Coach:
         kind, _, rest = data.partition(":")
         handler = self.buttons.get(kind)
         if handler is None or len(data) > 64:
-            return [turn.say("notices.unknown_button"), *self._where_you_are(turn)]
+            return [turn.say("notices.unknown_button"), *self.where_you_are(turn)]
         needs_library = kind not in ("l", "g")
         if needs_library and not turn.library_id:
             return [turn.say("notices.no_library"), *self._onboarding_menu(turn)]
@@ -303,14 +310,14 @@ class Coach:
             return self._cmd_pause(turn, "")
         if action in ("back", "skip", "pause", "continue", "overview", "edit", "help"):
             return self._command(turn, action, "")
-        return [turn.say("notices.unknown_button"), *self._where_you_are(turn)]
+        return [turn.say("notices.unknown_button"), *self.where_you_are(turn)]
 
     def _stale(self, turn: Turn, question_id: str) -> list[Reply] | None:
         """A reply for a button that belongs to another question than the open one."""
         position = turn.current()
         if turn.user["mode"] == "asking" and position and position.question.id == question_id:
             return None
-        return [turn.say("notices.stale_button"), *self._where_you_are(turn)]
+        return [turn.say("notices.stale_button"), *self.where_you_are(turn)]
 
     def _press_option(self, turn: Turn, rest: str) -> list[Reply]:
         qid, _, option_id = rest.partition(":")
@@ -342,7 +349,7 @@ class Coach:
     def _press_confirm(self, turn: Turn, qid: str) -> list[Reply]:
         confirm = turn.pending.get("confirm")
         if (stale := self._stale(turn, qid)) or not confirm:
-            return stale or [turn.say("notices.stale_button"), *self._where_you_are(turn)]
+            return stale or [turn.say("notices.stale_button"), *self.where_you_are(turn)]
         return self._accept(turn, turn.current(), confirm["value"])
 
     def _press_reject(self, turn: Turn, qid: str) -> list[Reply]:
@@ -359,7 +366,7 @@ class Coach:
     def _press_edit_step(self, turn: Turn, step_id: str) -> list[Reply]:
         step = self.flow.step(step_id)
         if step is None:
-            return [turn.say("notices.unknown_button"), *self._where_you_are(turn)]
+            return [turn.say("notices.unknown_button"), *self.where_you_are(turn)]
         rows = [[Choice(q.label[turn.lang], f"e:{q.id}")] for q in step.questions]
         return [turn.say("edit_questions", choices=rows, step_number=step.number,
                          step_title=step.title[turn.lang])]
@@ -369,10 +376,10 @@ class Coach:
         if position is None:
             q = self.flow.question(qid)
             if q is None:
-                return [turn.say("notices.unknown_button"), *self._where_you_are(turn)]
+                return [turn.say("notices.unknown_button"), *self.where_you_are(turn)]
             source = self.flow.question(q.foreach)
             return [turn.say("notices.needs_items", source=source.label[turn.lang]),
-                    *self._where_you_are(turn)]
+                    *self.where_you_are(turn)]
         turn.move("asking", position, {"edit": True})
         return [self._ask(turn, position)]
 
@@ -380,7 +387,7 @@ class Coach:
         step = self.flow.step(step_id)
         positions = turn.positions.in_step(step_id) if step else []
         if not positions:
-            return [turn.say("notices.unknown_button"), *self._where_you_are(turn)]
+            return [turn.say("notices.unknown_button"), *self.where_you_are(turn)]
         turn.move("asking", positions[0], {"redo": step_id})
         return [self._step_intro(turn, step_id), self._ask(turn, positions[0])]
 
@@ -388,7 +395,7 @@ class Coach:
         if turn.library_id:
             library = store.get_library(self.db, turn.library_id)
             return [turn.say("notices.already_member", library=library["name"]),
-                    *self._where_you_are(turn)]
+                    *self.where_you_are(turn)]
         if action == "new":
             turn.update(mode="naming")
             return [turn.say("ask_library_name")]
@@ -399,7 +406,7 @@ class Coach:
 
     def _press_language(self, turn: Turn, lang: str) -> list[Reply]:
         if lang not in LANGS:
-            return [turn.say("notices.unknown_button"), *self._where_you_are(turn)]
+            return [turn.say("notices.unknown_button"), *self.where_you_are(turn)]
         return self._set_language(turn, lang)
 
     def _press_invite(self, turn: Turn, action: str) -> list[Reply]:
@@ -411,8 +418,10 @@ class Coach:
         mode = turn.user["mode"]
         if not turn.library_id:
             return self._onboarding_text(turn, text)
+        if mode in self.modes:
+            return self.modes[mode][0](turn, text)
         if not text.strip():
-            return [turn.say("errors.empty"), *self._where_you_are(turn)]
+            return [turn.say("errors.empty"), *self.where_you_are(turn)]
         if mode == "asking" and "confirm" in turn.pending:
             if word_in(text, YES):
                 return self._accept(turn, turn.current(), turn.pending["confirm"]["value"])
@@ -425,15 +434,15 @@ class Coach:
             position = turn.current()
             if position is None:
                 turn.move("asking", turn.positions.next_open())
-                return [turn.say("notices.question_gone"), *self._resume(turn)]
+                return [turn.say("notices.question_gone"), *self.resume(turn)]
             if position.question.kind == "multi" and word_in(text, ("klaar", "done", "ready")):
                 return self._press_multi_done(turn, position.question.id)
             return self._apply(turn, position, parse_text(position.question, text))
         if mode == "step_done" and word_in(text, YES):
-            return self._resume(turn)
+            return self.resume(turn)
         if mode in ("paused", "step_done"):
             return [turn.say("notices.paused_hint", choices=[[nav_button(turn.lang, "continue")]])]
-        return self._resume(turn)
+        return self.resume(turn)
 
     def _onboarding_text(self, turn: Turn, text: str) -> list[Reply]:
         text = text.strip()
@@ -548,7 +557,7 @@ class Coach:
             return turn.current()
         return None
 
-    def _resume(self, turn: Turn) -> list[Reply]:
+    def resume(self, turn: Turn) -> list[Reply]:
         """Go (back) to the open question: the current one, else the first unanswered."""
         if not turn.library_id:
             return self._onboarding_menu(turn)
@@ -567,17 +576,19 @@ class Coach:
             replies.append(self._step_intro(turn, position.question.step_id))
         return [*replies, self._ask(turn, position)]
 
-    def _where_you_are(self, turn: Turn) -> list[Reply]:
+    def where_you_are(self, turn: Turn) -> list[Reply]:
         """Repeat the open question (or the menu) without changing anything."""
         if not turn.library_id:
             return self._onboarding_menu(turn)
         mode = turn.user["mode"]
+        if mode in self.modes:
+            return self.modes[mode][1](turn)
         position = turn.current()
         if mode == "asking" and position is not None:
             return [self._ask(turn, position)]
         if mode in ("paused", "step_done"):
             return [turn.say("notices.paused_hint", choices=[[nav_button(turn.lang, "continue")]])]
-        return self._resume(turn)
+        return self.resume(turn)
 
     def _ask(self, turn: Turn, position: Position, notice: str = "") -> Reply:
         q = position.question
@@ -665,7 +676,7 @@ class Coach:
         library = store.get_library(self.db, invite["library_id"])
         if turn.library_id == library["id"]:
             return [turn.say("notices.already_member", library=library["name"]),
-                    *self._where_you_are(turn)]
+                    *self.where_you_are(turn)]
         if turn.library_id:
             return [turn.say("notices.in_other_library")]
         turn.update(library_id=library["id"], role="member")
@@ -688,4 +699,4 @@ class Coach:
     def _set_language(self, turn: Turn, lang: str) -> list[Reply]:
         turn.update(lang=lang)
         turn.lang = lang
-        return [turn.say("notices.language_set"), *self._where_you_are(turn)]
+        return [turn.say("notices.language_set"), *self.where_you_are(turn)]
