@@ -1,0 +1,280 @@
+"""Weekly check-in slots in the library's local time (pure functions, injected "now").
+
+A schedule is a weekday (0 = Monday ... 6 = Sunday) plus a wall-clock time in an IANA
+time zone (default ``Europe/Amsterdam``). All moments going in must be timezone-aware;
+all moments coming out are aware UTC datetimes, ready to store and compare.
+
+Daylight saving: the local time stays the same across the changes, so a Monday 09:30
+check-in in Amsterdam is 07:30 UTC in summer (CEST, +2) and 08:30 UTC in winter
+(CET, +1). A wall-clock time that does not exist (02:30 on the
+spring-forward Sunday) fires at the same instant as 03:30; one that exists twice
+(02:30 on the autumn Sunday) fires the first time (``fold=0``).
+
+Catch-up after downtime (one check-in per local ISO week): on start-up, call
+:func:`check_in_due` for each user. This week's slot is due when it has passed, no
+check-in was sent in this local ISO week, and the schedule existed at the slot. A slot
+of an earlier week is never caught up (:func:`due_this_week` only looks at the
+current week), so a bot that was down for a fortnight sends at most one check-in.
+
+Typed input: :func:`parse_weekday` and :func:`parse_time` return None for input they
+cannot read, so the caller can ask again.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from rapidfuzz import fuzz, process
+
+__all__ = [
+    "DEFAULT_TZ",
+    "check_in_due",
+    "due_this_week",
+    "format_time",
+    "iso_week",
+    "next_due",
+    "parse_time",
+    "parse_weekday",
+    "weekday_name",
+]
+
+DEFAULT_TZ = "Europe/Amsterdam"
+
+_WEEKDAY_NAMES = {
+    "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+
+# Exact forms: full names, the usual abbreviations, and the adverbial "-s" forms
+# ("maandags", "mondays"). Dutch and English never clash, so both are always accepted.
+_WEEKDAY_FORMS: dict[str, int] = {}
+for _i, _forms in enumerate(
+    (
+        ("maandag", "ma", "maa", "mon", "mo", "monday"),
+        ("dinsdag", "di", "din", "dins", "tue", "tu", "tues", "tuesday"),
+        ("woensdag", "wo", "woe", "wed", "we", "weds", "wednesday"),
+        ("donderdag", "do", "don", "dond", "thu", "th", "thur", "thurs", "thursday"),
+        ("vrijdag", "vr", "vrij", "vrijd", "fri", "fr", "friday"),
+        ("zaterdag", "za", "zat", "sat", "sa", "saturday"),
+        ("zondag", "zo", "zon", "sun", "su", "sunday"),
+    )
+):
+    for _form in _forms:
+        _WEEKDAY_FORMS[_form] = _i
+    _WEEKDAY_FORMS[_forms[0] + "s"] = _i
+    _WEEKDAY_FORMS[_forms[-1] + "s"] = _i
+
+_FUZZY_CHOICES = {
+    lang: [name.lower() for name in names] for lang, names in _WEEKDAY_NAMES.items()
+}
+_FUZZY_CUTOFF = 75
+_FILLER_WORDS = {
+    "op", "elke", "iedere", "ieder", "elk", "on", "every", "each", "de", "het", "s",
+    "'s", "ochtend", "ochtends", "middag", "middags", "morning", "afternoon", "graag",
+    "please", "liefst", "om", "at",
+}
+
+
+def _zone(tz: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ValueError(f"unknown time zone {tz!r}") from None
+
+
+def _require_aware(moment: datetime, name: str) -> None:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime")
+
+
+def _check_weekday(weekday: int) -> None:
+    if isinstance(weekday, bool) or not isinstance(weekday, int) or not 0 <= weekday <= 6:
+        raise ValueError(f"weekday must be 0 (Monday) .. 6 (Sunday), got {weekday!r}")
+
+
+def _slot(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """The instant (UTC) of wall-clock ``at`` on local ``day``."""
+    local = datetime.combine(day, at.replace(tzinfo=None, fold=0), tzinfo=zone)
+    return local.astimezone(UTC)
+
+
+def next_due(weekday: int, at: time, tz: str, after: datetime) -> datetime:
+    """The first slot (aware UTC) strictly after ``after``.
+
+    The slot is ``weekday`` at local wall-clock ``at`` in ``tz``; the wall-clock time is
+    kept across daylight-saving changes.
+    """
+    _check_weekday(weekday)
+    _require_aware(after, "after")
+    zone = _zone(tz)
+    local_day = after.astimezone(zone).date()
+    day = local_day + timedelta(days=(weekday - local_day.weekday()) % 7)
+    slot = _slot(day, at, zone)
+    while slot <= after:
+        day += timedelta(days=7)
+        slot = _slot(day, at, zone)
+    return slot
+
+
+def iso_week(moment: datetime, tz: str = DEFAULT_TZ) -> str:
+    """The local ISO week of ``moment``, like ``"2026-W48"`` (ISO year, may differ from the
+    calendar year around New Year: 2026-12-31 is in ``"2026-W53"``)."""
+    _require_aware(moment, "moment")
+    year, week, _ = moment.astimezone(_zone(tz)).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def due_this_week(weekday: int, at: time, tz: str, now: datetime) -> datetime:
+    """This local ISO week's slot (aware UTC), whether it has passed or not."""
+    _check_weekday(weekday)
+    _require_aware(now, "now")
+    zone = _zone(tz)
+    today = now.astimezone(zone).date()
+    monday = today - timedelta(days=today.weekday())
+    return _slot(monday + timedelta(days=weekday), at, zone)
+
+
+def check_in_due(
+    weekday: int,
+    at: time,
+    tz: str,
+    now: datetime,
+    last_sent: datetime | None,
+    scheduled_since: datetime | None = None,
+) -> bool:
+    """Should a (catch-up) check-in be sent right now?
+
+    True when this week's slot has passed (``slot <= now``), no check-in was sent in
+    this local ISO week (``last_sent``), and the schedule already existed at the slot
+    (``scheduled_since``, if given: choosing "Monday" on a Wednesday does not fire at
+    once). Slots of earlier weeks are never due.
+    """
+    slot = due_this_week(weekday, at, tz, now)
+    if slot > now:
+        return False
+    if scheduled_since is not None:
+        _require_aware(scheduled_since, "scheduled_since")
+        if scheduled_since > slot:
+            return False
+    if last_sent is not None:
+        _require_aware(last_sent, "last_sent")
+        if iso_week(last_sent, tz) == iso_week(slot, tz) and last_sent <= now:
+            return False
+    return True
+
+
+def _clean_words(text: str) -> list[str]:
+    words = re.findall(r"[^\W\d_]+", text.casefold())
+    return [w for w in words if w not in _FILLER_WORDS]
+
+
+def parse_weekday(text: str, lang: str = "nl") -> int | None:
+    """Read a weekday: "maandag", "ma", "Monday", "mon", "maandags", "elke dinsdag",
+    typos such as "woensdg" or "wensday". Returns 0 (Monday) .. 6 (Sunday) or None.
+
+    Dutch and English are both accepted whatever ``lang`` is; ``lang`` only decides
+    which language's spelling wins an equal fuzzy match. Abbreviations must be exact;
+    typos are only forgiven in words of four letters or more.
+    """
+    if not text or not isinstance(text, str):
+        return None
+    words = _clean_words(text)
+    if len(words) != 1:
+        # "maandag of dinsdag" is not one day; "" and "🙂" have no words
+        found = {_WEEKDAY_FORMS[w] for w in words if w in _WEEKDAY_FORMS}
+        return found.pop() if len(found) == 1 and len(words) <= 2 else None
+    word = words[0]
+    if word in _WEEKDAY_FORMS:
+        return _WEEKDAY_FORMS[word]
+    if len(word) < 4:
+        return None
+    first = "en" if (lang or "").lower().startswith("en") else "nl"
+    best: tuple[float, int] | None = None
+    for code in (first, "nl" if first == "en" else "en"):
+        for candidate in (word, word[:-1] if word.endswith("s") else None):
+            if not candidate:
+                continue
+            match = process.extractOne(
+                candidate, _FUZZY_CHOICES[code], scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF
+            )
+            if match and (best is None or match[1] > best[0]):
+                best = (match[1], match[2])
+    return best[1] if best else None
+
+
+_TIME_PATTERNS = (
+    # 9:30, 09.30, 9u30, 9h30, 9 u 30, 9:30 uur
+    re.compile(r"(?P<h>\d{1,2})\s*(?:[:.]|u|h)\s*(?P<m>\d{2})(?:\s*(?:uur|u|h))?"),
+    # 9, 14, 9 uur, 9u, 9h
+    re.compile(r"(?P<h>\d{1,2})(?:\s*(?:uur|u|h))?"),
+    # 930, 0930, 1430 (three or four digits, last two are minutes)
+    re.compile(r"(?P<h>\d{1,2})(?P<m>\d{2})(?:\s*(?:uur|u|h))?"),
+)
+_AMPM = re.compile(r"\s*(?P<ampm>[ap])\.?\s*m\.?$")
+_HALF = re.compile(r"half\s+(?P<h>\d{1,2})(?:\s*(?:uur|u))?")
+
+
+def parse_time(text: str) -> time | None:
+    """Read a clock time; returns a naive :class:`datetime.time` or None.
+
+    Accepted: "9:30", "09:30", "9.30", "09.30", "9u30", "9h30", "9:30 uur", "14:00",
+    "9", "9 uur", "9u", "14" (whole hours), "930" / "0930" / "1430" (three or four
+    digits: the last two are the minutes), "9am", "9:30 pm", "12 am" (= 00:00),
+    "12pm" (= 12:00), and Dutch "half 10" (= 09:30). Words such as "om", "at" and
+    "'s ochtends" around the time are ignored.
+    Rejected (None): hours above 23 ("25:00", "24:00"), minutes above 59 ("9:60"),
+    one-digit minutes ("9:5"), "13pm", five or more digits, two times, no digits.
+    """
+    if not text or not isinstance(text, str):
+        return None
+    cleaned = text.strip().casefold()
+    cleaned = re.sub(r"^(?:om|at|rond|around|tegen)\s+", "", cleaned)
+    cleaned = re.sub(r"\s*(?:'s|’s)?\s*(?:ochtends|middags|avonds|morgens)$", "", cleaned)
+    cleaned = cleaned.rstrip(".!? ").strip()
+    if not cleaned:
+        return None
+
+    half = _HALF.fullmatch(cleaned)
+    if half:
+        hour = int(half.group("h"))
+        if not 1 <= hour <= 24:
+            return None
+        return time((hour - 1) % 24, 30)
+
+    ampm = None
+    found = _AMPM.search(cleaned)
+    if found:
+        ampm = found.group("ampm")
+        cleaned = cleaned[: found.start()].strip()
+
+    for pattern in _TIME_PATTERNS:
+        match = pattern.fullmatch(cleaned)
+        if match:
+            hour = int(match.group("h"))
+            minute = int(match.groupdict().get("m") or 0)
+            break
+    else:
+        return None
+
+    if ampm:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if ampm == "p" else 0)
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        return None
+    return time(hour, minute)
+
+
+def weekday_name(weekday: int, lang: str = "nl") -> str:
+    """"maandag" (nl, lower case as in Dutch) or "Monday" (en)."""
+    _check_weekday(weekday)
+    code = "en" if (lang or "").lower().startswith("en") else "nl"
+    return _WEEKDAY_NAMES[code][weekday]
+
+
+def format_time(at: time, lang: str = "nl") -> str:
+    """"09:30" in both languages (24-hour clock, as Dutch and most EU readers expect)."""
+    del lang  # same notation in nl and en; kept for a uniform call signature
+    return f"{at.hour:02d}:{at.minute:02d}"
