@@ -213,3 +213,15 @@ async def test_wait_for_messages(fake_api):
         assert [c.params["text"] for c in calls] == ["een", "twee"]
         with pytest.raises(TimeoutError):
             await fake_api.wait_for_messages(11, 3, timeout=0.2)
+
+
+async def test_get_with_query_parameters(fake_api):
+    url = f"{fake_api.url}/bot{TOKEN}/sendMessage"
+    params = {"chat_id": "12", "text": "<i>hoi</i>", "parse_mode": "HTML",
+              "reply_markup": '{"inline_keyboard": [[{"text": "a", "callback_data": "b"}]]}'}
+    async with aiohttp.ClientSession() as session, session.get(url, params=params) as resp:
+        body = await resp.json()
+    assert body["ok"] and body["result"]["chat"]["id"] == 12
+    assert body["result"]["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "b"
+    status, body = await _raw(fake_api, "noSuchMethod")
+    assert status == 404

@@ -237,7 +237,7 @@ async def test_blocked_user_is_skipped(bot: RunningBot):
     assert_clean(api)
 
 
-async def test_engine_failure_gets_error_reply(bot: RunningBot):
+async def test_engine_failure_gets_error_reply(bot: RunningBot, caplog):
     user = bot.user(901, "Err")
     await new_library(user, "Bieb Err")
     # break the database under the coach: handling fails, the user hears about it
@@ -249,6 +249,8 @@ async def test_engine_failure_gets_error_reply(bot: RunningBot):
     conn.close()
     calls = await user.send("Meer jeugdleden")
     assert texts(calls) == [plain(bot.coach.error_reply("tg:901").text)]
+    logged = [r for r in caplog.records if r.name == "coach.telegram" and r.exc_info]
+    assert logged and "error while handling update" in logged[0].getMessage()
     assert_clean(bot.api)
 
 
@@ -260,6 +262,55 @@ async def test_long_answer_stays_within_limits(bot: RunningBot):
     await user.send("z" * 990 + " & <u>")
     await user.command("overzicht")
     assert_clean(bot.api)
+
+
+async def test_adapter_sends_long_texts_documents_and_photos(bot: RunningBot):
+    """Replies the engine does not produce yet (documents, charts, very long texts) go
+    out right too: through the adapter's own delivery, against the fake server."""
+    from telegram import Message
+
+    from coach.events import Choice, Document, Reply
+    from coach.telegram_bot import deliver
+
+    api = bot.api
+    chat = 1201
+    long_text = "\n".join(f"<b>Punt {i}</b>: " + "tekst &amp; uitleg " * 12 for i in range(60))
+    assert tg_len(long_text) > 4096
+    reply = Reply(text=long_text, choices=[[Choice("Verder", "n:continue")]])
+    caption = Reply(text="Je <b>strategie</b>", document=Document("strategie.md", b"# Plan\n"))
+    separate = Reply(text="x " * 700, photo=b"\x89PNG\r\n\x1a\nfake")
+    await deliver(bot.app, chat, [reply, caption, separate])
+    calls = api.sent(chat)
+    methods = [c.method for c in calls]
+    assert methods[:-3] == ["sendMessage"] * (len(methods) - 3) and len(methods) >= 5
+    assert methods[-3:] == ["sendDocument", "sendPhoto", "sendMessage"]
+    text_parts = calls[: len(methods) - 3]
+    assert [bool(buttons(c.params)) for c in text_parts] == [False] * (len(text_parts) - 1) + [
+        True
+    ]
+    assert re.sub(r"\s", "", "".join(texts(text_parts))) == re.sub(r"\s", "", plain(long_text))
+    assert all(c.params["text"].startswith("<b>Punt") for c in text_parts)  # split at lines
+    assert calls[-3].files["document"] == ("strategie.md", b"# Plan\n")
+    assert calls[-3].params["caption"] == "Je <b>strategie</b>"
+    assert "caption" not in calls[-2].params  # too long for a caption: sent after the photo
+
+    # replace: edits the pressed message; a message that cannot be edited is sent anew
+    first = await api.wait_for(lambda: api.bot_messages(chat), 1)
+    pressed = Message.de_json(first[0], bot.app.bot)
+    mark = api.mark()
+    await deliver(bot.app, chat, [Reply(text="Nieuw", replace=True)], pressed)
+    await deliver(bot.app, chat, [Reply(text="Nieuw", replace=True)], pressed)  # unchanged
+    gone = Message.de_json({**first[0], "message_id": 999}, bot.app.bot)
+    await deliver(bot.app, chat, [Reply(text="Opnieuw", replace=True)], gone)
+    later = [(c.method, c.status) for c in api.calls[mark:]]
+    assert later == [("editMessageText", 200), ("editMessageText", 400),
+                     ("editMessageText", 400), ("sendMessage", 200)]
+    assert api.bot_messages(chat)[0]["text"] == "Nieuw"
+    assert [c.response for c in api.calls[mark:] if c.status == 400][0].endswith(
+        "exactly the same as a current content and reply markup of the message")
+    # the two 400s above are the adapter probing edits, handled on purpose
+    for c in api.calls[mark:]:
+        c.params["_fault"] = c.status == 400
 
 
 # --------------------------------------------------------------------------- split_message
@@ -454,3 +505,17 @@ async def test_rejected_token_exits_2_without_traceback(fake_api, tmp_path):
     assert wrong not in output and wrong.split(":")[1] not in output
     assert "@BotFather" in output
     assert [c.status for c in fake_api.calls] == [401]
+
+
+async def test_webhook_mode_needs_webhook_support(fake_api, tmp_path):
+    from telegram.ext._updater import WEBHOOKS_AVAILABLE
+
+    if WEBHOOKS_AVAILABLE:
+        pytest.skip("python-telegram-bot[webhooks] is installed; this checks the message")
+    proc = BotProcess(fake_api, tmp_path)
+    proc.env["WEBHOOK_URL"] = "https://bieb.example/telegram"
+    await proc.start(wait_ready=False)
+    assert await proc.wait() == 2
+    output = proc.output()
+    assert "python-telegram-bot[webhooks]" in output and "Traceback" not in output
+    assert not [c for c in fake_api.calls if c.method in ("setWebhook", "getUpdates")]
