@@ -120,6 +120,7 @@ class Coach:
         }
         # extension conversations: mode → (handler of typed text, repeat where the user is)
         self.modes: dict[str, tuple[Handler, Hook]] = {}
+        self.settings_sections: list[Hook] = []  # extra /settings messages with buttons
         self.after_step: dict[str, list[Hook]] = defaultdict(list)
         self.after_answer: dict[str, list[Hook]] = defaultdict(list)
         for name in EXTENSIONS:
@@ -235,7 +236,11 @@ class Coach:
         return [turn.say("privacy")]
 
     def _cmd_settings(self, turn: Turn, args: str) -> list[Reply]:
-        return [turn.say("settings", choices=self._language_buttons(turn))]
+        """Language first; extensions add their sections (e.g. check-in preferences)."""
+        replies = [turn.say("settings", choices=self._language_buttons(turn))]
+        for section in self.settings_sections:
+            replies.extend(section(turn))
+        return replies
 
     def _cmd_language(self, turn: Turn, args: str) -> list[Reply]:
         if args.lower() in LANGS:
