@@ -30,6 +30,18 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
     return run(config)
 
 
+def cmd_backup(args: argparse.Namespace, config: Config) -> int:
+    from coach.backup import backup
+
+    try:
+        size = backup(config.db_path, args.file)
+    except (OSError, ValueError) as exc:
+        print(f"bot.py backup: cannot back up {config.db_path}: {exc}", file=sys.stderr)
+        return 2
+    print(f"Backed up {config.db_path} to {args.file} ({size:,} bytes).")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bot.py", description="Biebcoach: a social-media strategy coach for libraries."
@@ -43,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     console.set_defaults(func=cmd_console)
     run = sub.add_parser("run", help="run the Telegram bot (the default)")
     run.set_defaults(func=cmd_run)
+    backup = sub.add_parser("backup", help="write a consistent copy of the live database")
+    backup.add_argument("file", help="where to write the copy")
+    backup.set_defaults(func=cmd_backup)
     return parser
 
 

@@ -34,6 +34,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("language", "taal", "language", ("lang",)),
     Command("settings", "settings", "settings", ("instellingen",)),
     Command("privacy", "privacy", "privacy"),
+    Command("forget", "vergeet", "forget", ("vergeet_mij", "forget_me")),
+    Command("delete_library", "bibliotheek_wissen", "delete_library"),
     Command("help", "help", "help", ("hulp",)),
 )
 

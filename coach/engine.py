@@ -38,7 +38,7 @@ from coach.views import display, label, nav_button, question_reply, step_summary
 LIBRARY_NAME_MAX = 80
 EVENT_MEMORY = timedelta(days=7)
 # Modules that add commands, buttons and hooks to the coach (each has register(coach)).
-EXTENSIONS: tuple[str, ...] = ("coach.advice",)
+EXTENSIONS: tuple[str, ...] = ("coach.advice", "coach.privacy")
 NEEDS_LIBRARY = {"continue", "overview", "back", "skip", "edit", "restart", "pause", "invite"}
 
 
@@ -121,6 +121,7 @@ class Coach:
         # extension conversations: mode → (handler of typed text, repeat where the user is)
         self.modes: dict[str, tuple[Handler, Hook]] = {}
         self.settings_sections: list[Hook] = []  # extra /settings messages with buttons
+        self.buttons_without_library = {"l", "g"}
         self.after_step: dict[str, list[Hook]] = defaultdict(list)
         self.after_answer: dict[str, list[Hook]] = defaultdict(list)
         for name in EXTENSIONS:
@@ -139,11 +140,13 @@ class Coach:
         ``on_repeat`` repeats the open question (after a stale button, a redelivery)."""
         self.modes[mode] = (on_text, on_repeat)
 
-    def add_button(self, prefix: str, handler: Handler) -> None:
+    def add_button(self, prefix: str, handler: Handler, needs_library: bool = True) -> None:
         """Handle callback data ``prefix:rest``; the handler gets ``rest``."""
         if prefix in self.buttons:
             raise ValueError(f"button prefix {prefix!r} is taken")
         self.buttons[prefix] = handler
+        if not needs_library:
+            self.buttons_without_library.add(prefix)
 
     @classmethod
     def open(cls, db_path: str, **kwargs: Any) -> Coach:
@@ -305,8 +308,7 @@ class Coach:
         handler = self.buttons.get(kind)
         if handler is None or len(data) > 64:
             return [turn.say("notices.unknown_button"), *self.where_you_are(turn)]
-        needs_library = kind not in ("l", "g")
-        if needs_library and not turn.library_id:
+        if kind not in self.buttons_without_library and not turn.library_id:
             return [turn.say("notices.no_library"), *self._onboarding_menu(turn)]
         return handler(turn, rest)
 
