@@ -88,7 +88,64 @@ def _m2_measurements(db: sqlite_utils.Database) -> None:
     db["measurements"].create_index(["library_id", "kpi", "iso_week"])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_initial, _m2_measurements]
+def _m3_checkins(db: sqlite_utils.Database) -> None:
+    """Weekly check-ins (coach/checkins.py): schedules, the once-a-week ledger, the
+    suggested next steps, and whether a user can be reached at all."""
+    db["users"].add_column("active", int, not_null_default=1)  # 0: blocked the bot
+    db["users"].add_column("unreachable_at", str)
+    db["library_schedules"].create(
+        {"library_id": int, "weekday": int, "at": str, "tz": str, "since": str,
+         "updated_by": str},
+        pk="library_id",
+    )
+    db["member_schedules"].create(
+        {
+            "user_id": str,
+            "weekday": int,  # own day and time; NULL: the library's schedule
+            "at": str,  # "HH:MM", local time in the library's time zone
+            "since": str,  # when the own day/time was chosen (no check-in fires at once)
+            "paused_until": str,  # local date (ISO): no check-ins before this day
+            "stopped": int,  # 1: no check-ins until switched on again
+            "updated_at": str,
+        },
+        pk="user_id",
+        not_null={"stopped"},
+        defaults={"stopped": 0},
+    )
+    db["checkins"].create(
+        {
+            "id": int,
+            "user_id": str,
+            "library_id": int,
+            "iso_week": str,  # the local ISO week the check-in is for
+            "source": str,  # "schedule" | "command"
+            "claimed_at": str,  # committed right before the first message is sent
+            "finished_at": str,
+        },
+        pk="id",
+    )
+    db["checkins"].create_index(["user_id", "iso_week"], unique=True)
+    db["suggestions"].create(
+        {
+            "id": int,
+            "library_id": int,
+            "user_id": str,
+            "step_id": str,  # an id from flows/next_steps.yaml, or a strategy question id
+            "kind": str,  # "strategy" | "action" | "fallback"
+            "iso_week": str,
+            "created_at": str,
+            "done": int,  # NULL: not asked yet; 1 done; 0 not done
+            "answered_at": str,
+        },
+        pk="id",
+    )
+    db["suggestions"].create_index(["library_id", "step_id"])
+    db["suggestions"].create_index(["user_id", "id"])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _m1_initial, _m2_measurements, _m3_checkins,
+]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
