@@ -17,6 +17,7 @@ import contextlib
 import logging
 import os
 import secrets
+import signal
 import sys
 import traceback
 from collections.abc import Awaitable, Callable, Iterable
@@ -472,6 +473,8 @@ async def _post_init(app: Application) -> None:
         )
     except TelegramError as exc:
         log.warning("could not set the command menu: %s", exc)
+    except Exception:  # noqa: BLE001 - a broken menu must not keep the bot from running
+        log.exception("could not build the command menu")
     log.info("Biebcoach is running as @%s", username)
 
 
@@ -563,22 +566,117 @@ async def _check_token(config: Config) -> None:
             await bot.shutdown()
 
 
+POLL_TIMEOUT = 30  # seconds of long polling per getUpdates call
+
+
+async def poll_updates(
+    app: Application, stop: asyncio.Event, timeout: float = POLL_TIMEOUT
+) -> None:
+    """Fetch updates with long polling and handle them one by one until ``stop`` is set.
+
+    Unlike PTB's Updater, an update is confirmed to Telegram (by the offset of the
+    next getUpdates call) only after it was handled and its replies were sent. A
+    crash or SIGKILL in between means Telegram delivers it again after the restart;
+    the coach recognises the update id and repeats where the user is.
+    """
+    bot = app.bot
+    await call_with_retry(
+        lambda: bot.delete_webhook(drop_pending_updates=False), "deleteWebhook"
+    )
+    offset: int | None = None
+    delay = RETRY_DELAY
+    stop_wait = asyncio.ensure_future(stop.wait())
+    try:
+        while not stop.is_set():
+            fetch = asyncio.ensure_future(
+                bot.get_updates(
+                    offset=offset, timeout=int(timeout), allowed_updates=Update.ALL_TYPES
+                )
+            )
+            await asyncio.wait({fetch, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
+            if not fetch.done():
+                # stopping: nothing fetched in this call was confirmed or handled
+                fetch.cancel()
+                with contextlib.suppress(asyncio.CancelledError, TelegramError):
+                    await fetch
+                break
+            try:
+                updates = fetch.result()
+            except InvalidToken:
+                raise
+            except RetryAfter as exc:
+                await _sleep_unless(stop, _retry_seconds(exc))
+                continue
+            except TelegramError as exc:  # network trouble, a webhook still set, ...
+                log.warning("getUpdates failed: %s; retrying in %.1f s", exc, delay)
+                await _sleep_unless(stop, delay)
+                delay = min(delay * 2, RETRY_DELAY_MAX)
+                continue
+            delay = RETRY_DELAY
+            for update in updates:
+                await app.process_update(update)
+                offset = update.update_id + 1
+        if offset is not None:
+            # confirm what was handled, so a clean restart does not see it again
+            with contextlib.suppress(TelegramError):
+                await bot.get_updates(offset=offset, timeout=0, limit=1)
+    finally:
+        stop_wait.cancel()
+
+
+async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+
+
+async def _run_polling(app: Application) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    delay = RETRY_DELAY
+    while True:
+        try:
+            await app.initialize()
+            break
+        except (TimedOut, NetworkError) as exc:
+            if isinstance(exc, BadRequest):
+                raise
+            log.warning("cannot reach Telegram (%s); retrying in %.1f s", exc, delay)
+            await _sleep_unless(stop, delay)
+            if stop.is_set():
+                return
+            delay = min(delay * 2, RETRY_DELAY_MAX)
+    try:
+        if app.post_init:
+            await app.post_init(app)
+        await app.start()
+        try:
+            await poll_updates(app, stop)
+        finally:
+            await app.stop()
+    finally:
+        await app.shutdown()
+    log.info("Biebcoach stopped")
+
+
 def run(config: Config) -> int:
-    """Run the bot until stopped; returns the process exit code."""
+    """Run the bot until stopped (SIGINT/SIGTERM); returns the process exit code."""
     configure_logging(config)
     if not config.token:
         print(cli_line("cli_missing_token"), file=sys.stderr)
-        return 2
-    try:
-        asyncio.run(_check_token(config))
-    except InvalidToken:
-        print(cli_line("cli_invalid_token"), file=sys.stderr)
         return 2
 
     from telegram.ext._updater import WEBHOOKS_AVAILABLE
 
     if config.webhook_url and not WEBHOOKS_AVAILABLE:
         print(cli_line("cli_no_webhooks"), file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(_check_token(config))
+    except InvalidToken:
+        print(cli_line("cli_invalid_token"), file=sys.stderr)
         return 2
 
     from coach.engine import Coach
@@ -600,11 +698,7 @@ def run(config: Config) -> int:
                 bootstrap_retries=-1,
             )
         else:
-            app.run_polling(
-                allowed_updates=Update.ALL_TYPES,
-                drop_pending_updates=False,
-                bootstrap_retries=-1,
-            )
+            asyncio.run(_run_polling(app))
     except InvalidToken:
         print(cli_line("cli_invalid_token"), file=sys.stderr)
         return 2

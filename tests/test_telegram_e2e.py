@@ -463,16 +463,30 @@ async def test_process_restart_after_kill_resumes_users(fake_api, tmp_path):
                          22, 3)
         assert "1 van 3" in got[-1]
 
+        # Kim answers; the bot stores it but is killed while sending the reply
+        api.faults.append(Fault(methods={"sendMessage"}, status=None, delay=2, limit=1))
+        mark = api.mark()
+        api.push_message(11, "Meer online aanmeldingen", first_name="Kim")
+        await api.wait_for(
+            lambda: [c for c in api.calls[mark:] if c.method == "sendMessage"], 10, "a reply"
+        )
         await proc.kill()
-        # messages sent while the bot is down are handled after the restart
-        pending_mark = api.mark()
+        # Lex writes while the bot is down
         api.push_message(22, "Een vol taalcafé", first_name="Lex")
-        await proc.start(wait_ready=False)
-        calls = await api.wait_for_messages(22, 1, timeout=20, since=pending_mark)
-        assert "2 van 3" in texts(calls)[-1]
 
-        got = await _say(api, lambda: api.push_message(11, "Meer online aanmeldingen"), 11, 1)
-        assert "3 van 3" in got[-1]
+        mark = api.mark()
+        await proc.start(wait_ready=False)
+        # the unconfirmed update comes again: Kim hears her current question (not a
+        # second save), and Lex's message is handled
+        kim = await api.wait_for_messages(11, 1, timeout=20, since=mark)
+        lex = await api.wait_for(
+            lambda: [t for t in texts(api.sent(22)[-1:]) if "2 van 3" in t], 20, "Lex"
+        )
+        assert "3 van 3" in texts(kim)[-1] and "Bewaard" not in texts(kim)[-1]
+        assert lex
+
+        got = await _say(api, lambda: api.push_message(11, "Meer jeugdleden"), 11, 1)
+        assert "Stap 1" in got[-1] and "klaar" in got[-1]  # step 1 done
         got = await _say(api, lambda: api.push_command(22, "verder"), 22, 1)
         assert "2 van 3" in got[-1]
         assert await proc.terminate() == 0

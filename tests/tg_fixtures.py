@@ -6,6 +6,7 @@ Import them into a test module: ``from tests.tg_fixtures import fake_api_fixture
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -48,20 +49,17 @@ class RunningBot:
         await self.app.initialize()
         if self.app.post_init:
             await self.app.post_init(self.app)
-        assert self.app.updater is not None
-        await self.app.updater.start_polling(
-            poll_interval=0,
-            timeout=1,
-            allowed_updates=Update.ALL_TYPES,
-            drop_pending_updates=False,
-        )
         await self.app.start()
+        # the adapter's own polling loop, as `python bot.py` runs it
+        self._stop = asyncio.Event()
+        self._polling = asyncio.create_task(
+            telegram_bot.poll_updates(self.app, self._stop, timeout=1)
+        )
         return self
 
     async def stop(self) -> None:
-        assert self.app.updater is not None
-        if self.app.updater.running:
-            await self.app.updater.stop()
+        self._stop.set()
+        await asyncio.wait_for(self._polling, 5)
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
