@@ -172,8 +172,9 @@ def install_log_masking(*secrets_: str | None) -> TokenFilter:
 
 
 def configure_logging(config: Config) -> None:
+    level = os.environ.get("COACH_LOG_LEVEL", "INFO").upper()
     logging.basicConfig(
-        level=os.environ.get("COACH_LOG_LEVEL", "INFO").upper(),
+        level=level if level in logging.getLevelNamesMapping() else "INFO",
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     # httpx logs every request URL, and those contain the token
@@ -456,8 +457,20 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 # --------------------------------------------------------------------------- application
 
 
+PRUNE_INTERVAL = 6 * 3600  # seconds between clean-ups of remembered update ids
+
+
+async def _prune(context: ContextTypes.DEFAULT_TYPE) -> None:
+    try:
+        _coach(context).prune()
+    except Exception:  # noqa: BLE001 - housekeeping must not stop the bot
+        log.exception("pruning old update ids failed")
+
+
 async def _post_init(app: Application) -> None:
     coach = app.bot_data["coach"]
+    if app.job_queue is not None and hasattr(coach, "prune"):
+        app.job_queue.run_repeating(_prune, interval=PRUNE_INTERVAL, first=60, name="prune")
     bot = app.bot
     username = bot.username
     coach.invite_link = lambda code: f"https://t.me/{username}?start={code}"

@@ -140,6 +140,7 @@ async def test_menu_equals_help_in_both_languages(bot: RunningBot):
         scope_lang = api.commands[("default", lang)]
         assert [(c["command"], c["description"]) for c in scope_lang] == menu
     assert api.commands[("default", "")] == api.commands[("default", "nl")]
+    assert bot.app.job_queue.get_jobs_by_name("prune")  # old update ids are forgotten
 
     for user, lang in ((bot.user(301, "Nel"), "nl"), (bot.user(302, "Ed", language_code="en"),
                                                        "en")):
