@@ -3,6 +3,7 @@
 
     python bot.py console [--as NAME]   chat with the coach in this terminal
     python bot.py [run]                 run the Telegram bot (needs TELEGRAM_BOT_TOKEN)
+    python bot.py export --library NAME [-o FILE]   a library's strategy as Markdown
 
 Configuration comes from the environment or a .env file; see README.md.
 """
@@ -42,6 +43,37 @@ def cmd_backup(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace, config: Config) -> int:
+    import os
+    from datetime import UTC, datetime
+
+    from coach.db import open_db
+    from coach.export import LibraryNotFound, export_markdown, find_library
+
+    if config.db_path != ":memory:" and not os.path.exists(config.db_path):
+        print(f"bot.py export: no database at {config.db_path} (set COACH_DB)", file=sys.stderr)
+        return 2
+    db = open_db(config.db_path)
+    try:
+        library = find_library(db, args.library)
+    except LibraryNotFound as exc:
+        print(f"bot.py export: {exc}", file=sys.stderr)
+        return 2
+    text = export_markdown(db, library["id"], args.lang, datetime.now(UTC), tz=config.tz)
+    if not args.output:
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.flush()
+        return 0
+    try:
+        with open(args.output, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    except OSError as exc:
+        print(f"bot.py export: cannot write {args.output}: {exc}", file=sys.stderr)
+        return 2
+    print(f"Exported {library['name']} to {args.output}.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bot.py", description="Biebcoach: a social-media strategy coach for libraries."
@@ -58,6 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="write a consistent copy of the live database")
     backup.add_argument("file", help="where to write the copy")
     backup.set_defaults(func=cmd_backup)
+    export = sub.add_parser("export", help="write a library's strategy as a Markdown document")
+    export.add_argument("--library", required=True, metavar="NAME_OR_ID",
+                        help="the library's id, or (part of) its name")
+    export.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
+    export.add_argument("--lang", choices=("nl", "en"), default="nl",
+                        help="language of the document (default: nl)")
+    export.set_defaults(func=cmd_export)
     return parser
 
 

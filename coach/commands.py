@@ -31,6 +31,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("restart", "opnieuw", "restart"),
     Command("pause", "pauze", "pause"),
     Command("invite", "uitnodigen", "invite", ("uitnodiging",)),
+    Command("export", "export", "export"),
+    Command("team", "team", "team"),
     Command("language", "taal", "language", ("lang",)),
     Command("settings", "settings", "settings", ("instellingen",)),
     Command("privacy", "privacy", "privacy"),
