@@ -4,25 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_engine_flow import TYPED
-
-
-def reach(user, question_id, answers):
-    for _ in range(60):
-        row = user.user()
-        if row["question_id"] == question_id and row["mode"] == "asking":
-            return
-        if row["mode"] == "step_done":
-            user.press_data("n:continue")
-        elif user.buttons() and user.buttons()[0].startswith("y:"):
-            user.press_data(user.buttons()[0])
-        else:
-            user.say(answers.get(row["question_id"], TYPED[row["question_id"]]))
-    raise AssertionError(f"never reached {question_id}")
-
 
 def audience(user, groups, ages):
-    reach(user, "audience.groups", {})
+    user.reach("audience.groups")
     user.say(groups)
     user.say(ages)
     user.say("Onze doelgroep in woorden")
@@ -67,7 +51,7 @@ def test_teens_with_only_x_chosen_get_the_mismatch_flagged(chat, lang, phrase, d
     answers = {"audience.groups": "pupils" if lang == "en" else "scholieren",
                "audience.ages": "teens" if lang == "en" else "tieners",
                "measure.rhythm": "monthly"}
-    reach(user, "tactics.channels", answers)
+    user.reach("tactics.channels", answers)
     user.say("X")
     text = user.texts()
     assert "X (Twitter)" in text

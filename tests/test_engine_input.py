@@ -21,17 +21,7 @@ def anna(chat):
 
 
 def at_question(user, question_id):
-    for _ in range(60):
-        row = user.user()
-        if row["question_id"] == question_id and row["mode"] == "asking":
-            return
-        if row["mode"] == "step_done":
-            user.press_data("n:continue")
-        elif user.buttons() and user.buttons()[0].startswith("y:"):
-            user.press_data(user.buttons()[0])
-        else:
-            user.say(TYPED[row["question_id"]])
-    raise AssertionError(f"never reached {question_id}")
+    user.reach(question_id)
 
 
 @pytest.mark.parametrize(

@@ -125,17 +125,7 @@ def test_restart_a_step_asks_all_its_questions_again(anna, db):
 def test_kpi_rule_one_or_two_per_goal(chat, db):
     anna = chat("Anna")
     anna.create_library()
-    answers = dict(TYPED)
-    for _ in range(60):
-        user = anna.user()
-        if user["question_id"] == "kpis.per_goal" and user["mode"] == "asking":
-            break
-        if user["mode"] == "step_done":
-            anna.press("Verder")
-        elif "Bedoel je" in anna.last:
-            anna.press("Ja")
-        else:
-            anna.say(answers[user["question_id"]])
+    anna.reach("kpis.per_goal")
     assert "50 aanmeldingen VoorleesExpress via Instagram" in anna.last  # the goal is named
     anna.say("Aanmeldingen; Bereik; Volgers")  # three: too many
     assert "kies er hier maximaal 2" in anna.last
@@ -155,16 +145,7 @@ def test_kpi_rule_one_or_two_per_goal(chat, db):
 def test_skipping_a_kpi_keeps_it_on_the_to_do_list(chat, db):
     anna = chat("Anna")
     anna.create_library()
-    for _ in range(60):
-        user = anna.user()
-        if user["question_id"] == "kpis.per_goal" and user["mode"] == "asking":
-            break
-        if user["mode"] == "step_done":
-            anna.press("Verder")
-        elif "Bedoel je" in anna.last:
-            anna.press("Ja")
-        else:
-            anna.say(TYPED[user["question_id"]])
+    anna.reach("kpis.per_goal")
     anna.say("overslaan")
     assert versions(db, "kpis.per_goal")[0]["status"] == "skipped"
     anna.cmd("overzicht")
