@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import platform
 import statistics
 import sys
 import tempfile
@@ -24,27 +25,33 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench._common import git_commit, machine, table, template_walk  # noqa: E402
 from coach import kpis  # noqa: E402
 from coach.db import open_db  # noqa: E402
+from coach.engine import Coach  # noqa: E402
 from coach.export import build_export  # noqa: E402
 from coach.flow import load_flow  # noqa: E402
+from tests.conftest import Chat  # noqa: E402
+from tests.test_engine_flow import walk  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
 def build(db_path: str, members: int, weeks: int) -> tuple[int, int]:
-    """The library (id 1) with its members, answers and measurements; returns (id, KPIs)."""
+    """The library with its members, answers and measurements; returns (id, KPIs)."""
     flow = load_flow()
-    answers, _ = template_walk()
-    db = open_db(db_path)
-    db["libraries"].insert({"id": 1, "name": "Bibliotheek Benchmark", "created_at":
-                            NOW.isoformat(), "created_by": "bench:0", "settings": "{}"})
+    coach = Coach(open_db(db_path), clock=lambda: NOW)
+    first = Chat(coach, "bench:0", "Collega 00")
+    first.create_library("Bibliotheek Benchmark")
+    walk(first)  # the first member answers everything through the engine
+    db = coach.db
+    library_id = first.user()["library_id"]
+    answers = [dict(r) for r in db.query("select * from answers where author_id = 'bench:0'"
+                                         " and superseded_at is null order by id")]
     users, rows = [], []
-    for m in range(members):
+    for m in range(1, members):
         uid, name = f"bench:{m}", f"Collega {m:02d}"
-        users.append({"id": uid, "name": name, "lang": "nl", "library_id": 1,
-                      "role": "coordinator" if m == 0 else "member", "mode": "done",
+        users.append({"id": uid, "name": name, "lang": "nl", "library_id": library_id,
+                      "role": "member", "mode": "done",
                       "question_id": None, "item": 0, "pending": "{}",
                       "created_at": NOW.isoformat(), "updated_at": NOW.isoformat()})
         for a in answers:
@@ -53,22 +60,22 @@ def build(db_path: str, members: int, weeks: int) -> tuple[int, int]:
                 value = json.dumps(f"{json.loads(value)} (volgens {name})", ensure_ascii=False)
             rows.append({**{k: a[k] for k in ("question_id", "item_key", "status",
                                               "created_at")},
-                         "library_id": 1, "author_id": uid, "author_name": name,
+                         "library_id": library_id, "author_id": uid, "author_name": name,
                          "value": value, "superseded_at": None})
     with db.atomic():
         db["users"].insert_all(users)
         db["answers"].insert_all(rows)
-        found = kpis.library_kpis(db, 1)
+        found = kpis.library_kpis(db, library_id)
         author = {"id": "bench:0", "name": "Collega 00"}
         monday = date(2025, 11, 24)
         for k_index, kpi in enumerate(found):
             for w in range(weeks):
                 year, week, _ = (monday + timedelta(weeks=w)).isocalendar()
-                kpis.record(db, library_id=1, kpi=kpi.name, week=f"{year}-W{week:02d}",
+                kpis.record(db, library_id=library_id, kpi=kpi.name, week=f"{year}-W{week:02d}",
                             value=100 + 3 * w + 10 * k_index, percent=False, author=author,
                             now=NOW)
     db.close()
-    return 1, len(found)
+    return library_id, len(found)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,10 +96,11 @@ def main(argv: list[str] | None = None) -> int:
             times.append((time.perf_counter() - t0) * 1000)
             size = len(result.text.encode("utf-8"))
         db.close()
-    print(f"Export benchmark, commit {git_commit()}; {machine()}\n")
-    print(table(["members", "weeks", "KPIs", "bytes", "exports", "median ms", "max ms"],
-                [[args.members, args.weeks, kpi_count, size, args.n,
-                  f"{statistics.median(times):.1f}", f"{max(times):.1f}"]]))
+    print(f"Export benchmark; Python {platform.python_version()} on {platform.machine()}\n")
+    print("| members | weeks | KPIs | bytes | exports | median ms | max ms |")
+    print("|---|---|---|---|---|---|---|")
+    print(f"| {args.members} | {args.weeks} | {kpi_count} | {size} | {args.n} |"
+          f" {statistics.median(times):.1f} | {max(times):.1f} |")
     return 0
 
 
