@@ -30,6 +30,7 @@ BOT_ID = 123456789
 BOT_USERNAME = "biebcoach_bench_bot"
 USERS_PER_LIBRARY = 5
 USER_ID_BASE = 10_000_000  # pre-populated Telegram user ids: USER_ID_BASE + i
+HIGH_LIBRARY_ID = 900_000_000  # pre-populated libraries have ids 1.. below this
 
 # The typed answers of tests/test_engine_flow.py (kept in sync by importing them).
 from tests.test_engine_flow import TYPED  # noqa: E402
@@ -246,6 +247,12 @@ def populate(db_path: str, start: int, end: int, template: Any = None,
     now = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
     counts: Counter[str] = Counter()
     with conn:
+        if start == 0:
+            # libraries the engine creates (benchmark users) get ids above this one,
+            # so they never collide with the ids of libraries pre-populated later
+            conn.execute("insert or ignore into libraries (id, name, created_at, created_by,"
+                         " settings) values (?, ?, ?, ?, ?)",
+                         (HIGH_LIBRARY_ID, "(benchmark)", now.isoformat(), None, "{}"))
         for lo in range(start, end, chunk):
             hi = min(end, lo + chunk)
             users, libraries, answers, invites, events = [], [], [], [], []
