@@ -24,7 +24,9 @@ class Command:
 COMMANDS: tuple[Command, ...] = (
     Command("start", "start", "start"),
     Command("continue", "verder", "continue", ("resume", "doorgaan")),
-    Command("overview", "overzicht", "overview", ("progress",)),
+    Command("overview", "overzicht", "overview"),
+    Command("checkin", "checkin", "checkin"),
+    Command("progress", "voortgang", "progress"),
     Command("back", "terug", "back"),
     Command("skip", "overslaan", "skip"),
     Command("edit", "wijzig", "edit", ("wijzigen",)),

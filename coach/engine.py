@@ -38,7 +38,9 @@ from coach.views import display, label, nav_button, question_reply, step_summary
 LIBRARY_NAME_MAX = 80
 EVENT_MEMORY = timedelta(days=7)
 # Modules that add commands, buttons and hooks to the coach (each has register(coach)).
-EXTENSIONS: tuple[str, ...] = ("coach.advice", "coach.privacy", "coach.export", "coach.team")
+EXTENSIONS: tuple[str, ...] = (
+    "coach.advice", "coach.privacy", "coach.export", "coach.team", "coach.checkins",
+)
 NEEDS_LIBRARY = {"continue", "overview", "back", "skip", "edit", "restart", "pause", "invite"}
 
 
