@@ -4,6 +4,7 @@
     python bot.py console [--as NAME]   chat with the coach in this terminal
     python bot.py [run]                 run the Telegram bot (needs TELEGRAM_BOT_TOKEN)
     python bot.py export --library NAME [-o FILE]   a library's strategy as Markdown
+    python bot.py checkins send-due     send the weekly check-ins due now (for cron)
 
 Configuration comes from the environment or a .env file; see README.md.
 """
@@ -74,6 +75,12 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_checkins(args: argparse.Namespace, config: Config) -> int:
+    from coach.tg_checkins import run_send_due
+
+    return run_send_due(config)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bot.py", description="Biebcoach: a social-media strategy coach for libraries."
@@ -97,6 +104,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--lang", choices=("nl", "en"), default="nl",
                         help="language of the document (default: nl)")
     export.set_defaults(func=cmd_export)
+    checkins = sub.add_parser("checkins", help="weekly check-ins")
+    checkins_sub = checkins.add_subparsers(dest="checkins_command", required=True)
+    send_due = checkins_sub.add_parser(
+        "send-due", help="send the check-ins that are due now and exit (for cron)")
+    send_due.set_defaults(func=cmd_checkins)
     return parser
 
 

@@ -1,0 +1,124 @@
+"""Sending the weekly check-ins over Telegram (the core is in coach/checkins.py).
+
+:func:`install` adds ONE repeating JobQueue job that asks the database what is due
+(:func:`coach.checkins.due_checkins`) and sends each check-in with the adapter's own
+``send_reply`` (HTML, inline keyboards, photos). There is no job per user, so schedules
+changed in /settings need no rescheduling and a restart loses nothing: what came due
+while the bot was down is found by the first run after the start.
+
+Telegram's limits (about 30 messages per second overall) are kept by the
+application's ``AIORateLimiter``, which also waits out a ``RetryAfter``; the adapter's
+``call_with_retry`` retries network trouble. A user who blocked the bot
+(``Forbidden``) is marked unreachable and not tried again until they write to the bot.
+Another error leaves the claimed check-in unsent (at most once, see checkins.py).
+
+``python bot.py checkins send-due`` runs :func:`send_due` once, for cron.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from telegram.error import ChatMigrated, Forbidden, InvalidToken, TelegramError
+from telegram.ext import Application, ContextTypes
+
+from coach.checkins import due_checkins, mark_unreachable, start_checkin
+from coach.config import Config
+
+if TYPE_CHECKING:
+    from coach.engine import Coach
+
+log = logging.getLogger("coach.checkins")
+
+PREFIX = "tg:"
+INTERVAL = 60.0  # seconds between two looks at the database
+FIRST = 5.0  # seconds after the start for the first look (catch-up after downtime)
+JOB_NAME = "weekly-checkins"
+
+
+async def send_due(app: Application, coach: Coach, now: datetime | None = None) -> int:
+    """Send every check-in that is due now; returns how many were sent."""
+    from coach.telegram_bot import send_reply
+
+    lock = app.bot_data.setdefault("checkins_lock", asyncio.Lock())
+    sent = 0
+    async with lock:  # a slow batch and the next run never overlap
+        now = now or coach.clock()
+        for user_id in due_checkins(coach, now, prefix=PREFIX):
+            try:
+                chat_id = int(user_id[len(PREFIX):])
+            except ValueError:
+                continue
+            replies = start_checkin(coach, user_id, now)  # claimed and committed here
+            if not replies:
+                continue
+            try:
+                for reply in replies:
+                    await send_reply(app, chat_id, reply)
+                sent += 1
+            except (Forbidden, ChatMigrated) as exc:
+                log.info("check-in for %s not delivered (%s); marked unreachable", user_id, exc)
+                mark_unreachable(coach, user_id)
+            except TelegramError as exc:
+                log.warning("check-in for %s not delivered: %s", user_id, exc)
+    if sent:
+        log.info("sent %d weekly check-in(s)", sent)
+    return sent
+
+
+async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    coach = context.application.bot_data["coach"]
+    try:
+        await send_due(context.application, coach)
+    except Exception:  # noqa: BLE001 - one bad run must not stop the next ones
+        log.exception("sending weekly check-ins failed")
+
+
+def install(
+    application: Application,
+    coach: Coach,
+    config: Config,
+    interval: float = INTERVAL,
+    first: float = FIRST,
+) -> None:
+    """Register the one repeating job that sends due check-ins."""
+    coach.checkin_tz = config.tz
+    application.bot_data.setdefault("coach", coach)
+    if application.job_queue is None:
+        log.warning("no JobQueue (install python-telegram-bot[job-queue]); "
+                    "weekly check-ins only go out with `bot.py checkins send-due`")
+        return
+    for job in application.job_queue.get_jobs_by_name(JOB_NAME):
+        job.schedule_removal()
+    application.job_queue.run_repeating(_tick, interval=interval, first=first, name=JOB_NAME)
+
+
+async def _send_due_once(config: Config) -> int:
+    from coach.engine import Coach
+    from coach.telegram_bot import build_application
+
+    coach = Coach.open(config.db_path)
+    coach.checkin_tz = config.tz
+    app = build_application(config, coach)
+    async with app:  # initialize and shut down the bot; no polling, no jobs
+        return await send_due(app, coach)
+
+
+def run_send_due(config: Config) -> int:
+    """``python bot.py checkins send-due``: send what is due now and exit."""
+    from coach.telegram_bot import cli_line, configure_logging
+
+    configure_logging(config)
+    if not config.token:
+        print(cli_line("cli_missing_token"), file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(_send_due_once(config))
+    except InvalidToken:
+        print(cli_line("cli_invalid_token"), file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,155 @@
+"""Weekly check-ins over HTTP: the real PTB Application (with its JobQueue and
+AIORateLimiter) and ``python bot.py checkins send-due`` against the fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from coach import kpis
+from coach.config import Config
+from coach.engine import Coach
+from coach.schedule import weekday_name
+from coach.tg_checkins import install
+from tests.conftest import Chat, Clock
+from tests.fake_bot_api import TOKEN, FakeBotApi
+from tests.test_engine_input import at_question
+from tests.tg_fixtures import RunningBot, bot_fixture, buttons, fake_api_fixture, plain  # noqa: F401
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def texts(calls) -> list[str]:
+    return [plain(c.params.get("text") or c.params.get("caption") or "") for c in calls]
+
+
+def library_with_kpis(coach: Coach, user_id: str, name: str) -> Chat:
+    """Set the library up through the core, as the Telegram user would have."""
+    anna = Chat(coach, user_id, name)
+    anna.create_library()
+    at_question(anna, "kpis.per_goal")
+    for text in ("Aanmeldingen", "Bereik; Reacties", "50", "1.200", "12%"):
+        anna.say(text)
+    return anna
+
+
+async def test_one_full_checkin_over_telegram_with_the_chart(bot: RunningBot):
+    api = bot.api
+    clock = Clock(datetime(2026, 11, 22, 12, 0, tzinfo=UTC))  # Sunday, week 47
+    bot.coach.clock = clock
+    anna = library_with_kpis(bot.coach, "tg:555", "Anna")
+    library_id = anna.user()["library_id"]
+    kpis.record(bot.coach.db, library_id=library_id, kpi="Bereik", week="2026-W47",
+                value=900, percent=False, author=anna.user(), now=clock())
+    clock.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 10:00 in Amsterdam
+
+    mark = api.mark()
+    install(bot.app, bot.coach, Config(token=TOKEN, tz="Europe/Amsterdam"),
+            interval=0.1, first=0.05)
+    calls = await api.wait_for_messages(555, 1, timeout=10, since=mark)
+    first = texts(calls)[0]
+    assert "Wekelijkse check-in · week 48" in first and "KPI 1 van 3: Aanmeldingen" in first
+    assert calls[0].params["parse_mode"] == "HTML"
+    assert {b["callback_data"] for b in buttons(calls[0].params)} == {"ci:skip:3", "ci:stop"}
+
+    user = bot.user(555, "Anna")
+    calls = await user.send("1.200 aanmeldingen")
+    assert "KPI 2 van 3: Bereik" in texts(calls)[-1]
+    assert "Vorige waarde: 900 (week 47)" in texts(calls)[-1]
+    calls = await user.send("heel veel")
+    assert "lees ik niet als een getal" in texts(calls)[-1]
+    calls = await user.send("1.250")
+    assert "KPI 3 van 3: Reacties" in texts(calls)[-1]
+    calls = await user.send("150%")
+    assert "meer dan 100%" in texts(calls)[-1]
+    calls = await user.press("ci:redo:1")
+    calls = await user.send("15,5%")
+    done = texts(calls)[-1]
+    assert "Deze week bewaard" in done and "Reacties: 15,5%" in done
+    assert "Je volgende kleine stap" in done
+
+    calls = await user.press("ci:progress")
+    photo = next(c for c in calls if c.method == "sendPhoto")
+    filename, content = photo.files["photo"]
+    assert content.startswith(b"\x89PNG\r\n\x1a\n") and filename.endswith(".png")
+    table = plain(photo.params.get("caption") or texts(calls)[-1])
+    assert "week 47: 900" in table and "week 48: 1.250" in table
+
+    # the job keeps asking the database, but the week's check-in was sent once
+    await asyncio.sleep(0.5)
+    intros = [t for t in texts(api.sent(555)) if "Wekelijkse check-in" in t]
+    assert len(intros) == 1
+    stored = {r["kpi"]: r["value"] for r in bot.coach.db.query(
+        "select * from measurements where superseded_at is null and iso_week = '2026-W48'")}
+    assert stored == {"Aanmeldingen": 1200, "Bereik": 1250, "Reacties": 15.5}
+    assert api.validation_errors() == []
+
+
+def _env(api: FakeBotApi | None, db: Path, token: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TELEGRAM_", "COACH_", "WEBHOOK_"))}
+    env.update(COACH_DB=str(db), PYTHONPATH=str(REPO))
+    if api is not None:
+        env["TELEGRAM_API_URL"] = api.url
+    if token is not None:
+        env["TELEGRAM_BOT_TOKEN"] = token
+    return env
+
+
+async def _send_due(env: dict[str, str], cwd: Path) -> tuple[int, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, str(REPO / "bot.py"), "checkins", "send-due", cwd=cwd, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        stdin=asyncio.subprocess.DEVNULL,
+    )
+    out, _ = await asyncio.wait_for(proc.communicate(), 30)
+    return proc.returncode, out.decode(errors="replace")
+
+
+async def test_send_due_as_a_cron_command(fake_api, tmp_path):
+    db = tmp_path / "coach.db"
+    now = datetime.now(UTC)
+    clock = Clock(now - timedelta(days=2))
+    coach = Coach.open(str(db), clock=clock)
+    ada = Chat(coach, "tg:601", "Ada")
+    ada.create_library()
+    code = ada.invite_code()
+    bo = Chat(coach, "tg:602", "Bo")
+    bo.cmd("start", code)
+    cy = Chat(coach, "console:cy", "Cy")  # not a Telegram user: never sent over Telegram
+    cy.cmd("start", code)
+    today = now.astimezone(ZoneInfo("Europe/Amsterdam")).weekday()
+    for member in (ada, bo, cy):  # everyone's slot is today at midnight: due now
+        member.cmd("settings")
+        member.press_data("cs:own")
+        member.say(f"{weekday_name(today)} 0:00")
+    coach.db.close()
+    fake_api.blocked_users.add(602)
+
+    env = _env(fake_api, db, TOKEN)
+    code_, output = await _send_due(env, tmp_path)
+    assert code_ == 0, output
+    assert "Traceback" not in output and TOKEN not in output
+    sent = [c for c in fake_api.calls if c.method == "sendMessage"]
+    assert [(c.params["chat_id"], c.status) for c in sent] == [(601, 200), (602, 403)]
+    assert "Wekelijkse check-in" in plain(sent[0].params["text"])
+    conn = sqlite3.connect(db)
+    assert conn.execute("select active from users where id = 'tg:602'").fetchone() == (0,)
+    assert conn.execute("select count(*) from checkins").fetchone() == (2,)
+    conn.close()
+
+    mark = fake_api.mark()  # cron runs again a minute later: nothing twice, no retries
+    code_, output = await _send_due(env, tmp_path)
+    assert code_ == 0, output
+    assert [c for c in fake_api.calls[mark:] if c.method.startswith("send")] == []
+
+
+async def test_send_due_without_a_token_is_one_line_and_exit_2(tmp_path):
+    code_, output = await _send_due(_env(None, tmp_path / "coach.db", None), tmp_path)
+    assert code_ == 2
+    assert len(output.strip().splitlines()) == 1 and "TELEGRAM_BOT_TOKEN" in output
