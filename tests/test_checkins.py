@@ -501,3 +501,23 @@ def test_progress_shows_a_chart_and_a_text_table(chat, db, clock):
     assert "week 48: 1.250" in reply.text and "nog geen metingen" in reply.text
     anna.cmd("overview")  # the old alias "progress" is /voortgang now; overview stays
     assert "jouw voortgang" in anna.last
+
+
+def test_the_checkin_speaks_english_too(chat, db):
+    ann = chat("Ann", lang_hint="en")
+    ann.create_library()
+    at_question(ann, "kpis.per_goal")
+    for text in ("Sign-ups", "Reach", "50", "1,200"):
+        ann.say(text)
+    ann.cmd("checkin")
+    assert "Weekly check-in · week 48" in ann.last and "KPI 1 of 2: Sign-ups" in ann.last
+    ann.say("1,200.5")  # English notation: one thousand two hundred and a half
+    assert "Sign-ups: 1,200.5 saved" in ann.last
+    ann.say("lots")
+    assert "can't read that as a number" in ann.last
+    ann.press("Skip")
+    assert "Your next small step" in ann.last and "Skipped: Reach" in ann.last
+    ann.cmd("progress")
+    assert "Progress per KPI" in ann.last and ann.replies[0].photo
+    ann.cmd("settings")
+    assert "Your check-in: Monday at 09:30" in ann.texts()

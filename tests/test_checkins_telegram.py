@@ -17,7 +17,7 @@ from coach.engine import Coach
 from coach.schedule import weekday_name
 from coach.tg_checkins import install
 from tests.conftest import Chat, Clock
-from tests.fake_bot_api import TOKEN, FakeBotApi
+from tests.fake_bot_api import TOKEN, FakeBotApi, Fault
 from tests.test_engine_input import at_question
 from tests.tg_fixtures import RunningBot, bot_fixture, buttons, fake_api_fixture, plain  # noqa: F401
 
@@ -49,6 +49,7 @@ async def test_one_full_checkin_over_telegram_with_the_chart(bot: RunningBot):
     clock.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 10:00 in Amsterdam
 
     mark = api.mark()
+    api.faults.append(Fault(methods={"sendMessage"}, status=429, retry_after=1, limit=1))
     install(bot.app, bot.coach, Config(token=TOKEN, tz="Europe/Amsterdam"),
             interval=0.1, first=0.05)
     calls = await api.wait_for_messages(555, 1, timeout=10, since=mark)
@@ -87,6 +88,7 @@ async def test_one_full_checkin_over_telegram_with_the_chart(bot: RunningBot):
     stored = {r["kpi"]: r["value"] for r in bot.coach.db.query(
         "select * from measurements where superseded_at is null and iso_week = '2026-W48'")}
     assert stored == {"Aanmeldingen": 1200, "Bereik": 1250, "Reacties": 15.5}
+    assert [c.status for c in api.calls if c.status == 429] == [429]  # waited out, sent once
     assert api.validation_errors() == []
 
 
