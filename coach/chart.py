@@ -22,6 +22,7 @@ class Series:
     labels: list[str] = field(default_factory=list)  # x labels, e.g. "W47"
     values: list[float] = field(default_factory=list)
     target: float | None = None
+    percent: bool = False  # the target is a percentage
 
 
 def progress_chart(series: list[Series], *, target_label: str, title: str) -> bytes:
@@ -48,11 +49,12 @@ def progress_chart(series: list[Series], *, target_label: str, title: str) -> by
             ax.set_xticks([])
         if s.target is not None:
             ax.axhline(s.target, color="#7f8c8d", linestyle="--", linewidth=1.2,
-                       label=f"{target_label} {s.target:g}")
+                       label=f"{target_label} {s.target:g}{'%' if s.percent else ''}")
             ax.legend(loc="best", fontsize=8, frameon=False)
         ax.tick_params(axis="y", labelsize=8)
         ax.grid(axis="y", alpha=0.3)
         ax.spines[["top", "right"]].set_visible(False)
+        ax.margins(y=0.12)
         ax.set_ylim(bottom=min(0.0, *(s.values or [0.0])))
     figure.tight_layout()
     buffer = io.BytesIO()

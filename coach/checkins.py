@@ -665,7 +665,7 @@ def progress(turn: Turn, args: str) -> list[Reply]:
     for kpi in kpis:
         rows = kpi_store.values(turn.db, turn.library_id, kpi.name, limit=HISTORY_WEEKS)
         series.append(Series(kpi.name, [f"W{_week_number(r['iso_week'])}" for r in rows],
-                             [r["value"] for r in rows], kpi.target))
+                             [r["value"] for r in rows], kpi.target, kpi.target_percent))
         table.append({
             "kpi": kpi.name, "target": _fmt(kpi.target, turn, kpi.target_percent),
             "trend": trend([r["value"] for r in rows], window=TREND_WEEKS),
