@@ -11,8 +11,9 @@ Tests feed it updates with the ``push_*`` helpers; the bot fetches them with
 
 Faults: ``server.faults`` is a list of :class:`Fault`; each call goes through
 :meth:`FakeBotApi._fault_for` first, which may delay it or answer 429/500/403 for a
-share of matching calls. Tests can also set ``server.fault_hook`` to any
-``async (method, params) -> web.Response | None``.
+share of matching calls, or drop the connection without an answer (``drop=True``;
+with ``after=True`` the call is handled first, so only its answer is lost). Tests can
+also set ``server.fault_hook`` to any ``async (method, params) -> web.Response | None``.
 """
 
 from __future__ import annotations
@@ -184,6 +185,8 @@ class Fault:
     ``methods``: the Bot API methods affected (None: all but getUpdates).
     ``status``: 429 (with ``retry_after``), 500, 502, 403, ... or None for delay only.
     ``rate``: share of matching calls affected (0..1); ``limit``: at most this many.
+    ``drop``: close the connection instead of answering (``status`` is ignored); with
+    ``after`` the call is handled first (its effect happens, the answer is lost).
     """
 
     methods: set[str] | None = None
@@ -194,6 +197,8 @@ class Fault:
     delay: float = 0.0
     description: str | None = None
     hits: int = 0
+    drop: bool = False
+    after: bool = False
 
 
 @dataclass
@@ -215,6 +220,17 @@ def _err(status: int, description: str, **params: Any) -> web.Response:
     if params:
         body["parameters"] = params
     return web.json_response(body, status=status)
+
+
+class DroppedConnection(web.Response):
+    """Returned by :meth:`FakeBotApi._fault_for`: close the connection, answer nothing."""
+
+    def __init__(self, after: bool = False) -> None:
+        super().__init__(status=599)
+        self.after = after
+
+
+DROPPED = 599  # Call.status of a call whose connection was dropped before it was handled
 
 
 class BadRequest(Exception):
@@ -572,6 +588,8 @@ class FakeBotApi:
             fault.hits += 1
             if fault.delay:
                 await asyncio.sleep(fault.delay)
+            if fault.drop:
+                return DroppedConnection(after=fault.after)
             if fault.status is None:
                 continue
             if fault.status == 429:
@@ -598,6 +616,8 @@ class FakeBotApi:
             return _err(401, "Unauthorized")
         self._record(call)
         fault = await self._fault_for(method, params)
+        if isinstance(fault, DroppedConnection):
+            return await self._drop(request, call, fault.after, files)
         if fault is not None:
             call.status = fault.status
             call.params["_fault"] = True
@@ -618,6 +638,23 @@ class FakeBotApi:
         call.response = result
         self._notify()
         return web.json_response({"ok": True, "result": result})
+
+    async def _drop(
+        self, request: web.Request, call: Call, after: bool, files: dict
+    ) -> web.Response:
+        """Close the connection without an answer (after handling the call if ``after``)."""
+        call.params["_fault"] = True
+        call.status = DROPPED
+        if after and (handler := getattr(self, f"api_{call.method}", None)) is not None:
+            try:
+                call.response = await handler(call.params, files)
+                call.status = 200
+            except BadRequest as exc:
+                call.status, call.response = exc.status, exc.description
+        if request.transport is not None:
+            request.transport.abort()
+        self._notify()
+        raise asyncio.CancelledError  # nothing more to write on this connection
 
     async def _file(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
