@@ -10,7 +10,6 @@ import json
 import os
 import platform
 import random
-import resource
 import subprocess
 import sys
 import time
@@ -332,14 +331,18 @@ def populate(db_path: str, start: int, end: int, template: Any = None,
 
 
 def rss_mib() -> tuple[float, float]:
-    """(current RSS, peak RSS) of this process in MiB."""
-    current = 0.0
+    """(current RSS, peak RSS) of this process in MiB, from /proc/self/status.
+
+    VmHWM, not ``ru_maxrss``: on Linux ru_maxrss survives exec, so a worker started by
+    a big parent would report the parent's size.
+    """
+    values = {"VmRSS:": 0.0, "VmHWM:": 0.0}
     with open("/proc/self/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
-                current = int(line.split()[1]) / 1024
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return current, peak
+            key = line.split(maxsplit=1)[0] if line.strip() else ""
+            if key in values:
+                values[key] = int(line.split()[1]) / 1024
+    return values["VmRSS:"], values["VmHWM:"]
 
 
 def percentile(values: list[float], p: float) -> float:
