@@ -1,0 +1,117 @@
+"""Webhook mode end to end: ``python bot.py`` with WEBHOOK_URL set registers the webhook
+on the fake Bot API and takes updates as HTTPS-proxied POSTs on its own port."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import sqlite3
+import time
+
+import aiohttp
+
+from tests.fake_bot_api import FakeBotApi
+from tests.test_telegram_e2e import BotProcess
+from tests.tg_fixtures import fake_api_fixture  # noqa: F401
+
+SECRET = "hook-Secret_0123456789abcdef"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def wait_listening(port: int, timeout: float = 10.0) -> None:
+    """PTB registers the webhook first and then starts its server: poll the port."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            if loop.time() > deadline:
+                raise
+            await asyncio.sleep(0.05)
+            continue
+        writer.close()
+        await writer.wait_closed()
+        return
+
+
+def message_update(update_id: int, user_id: int, text: str) -> dict:
+    message = {
+        "message_id": update_id,
+        "date": int(time.time()),
+        "chat": {"id": user_id, "type": "private", "first_name": "Wim"},
+        "from": {"id": user_id, "is_bot": False, "first_name": "Wim", "language_code": "nl"},
+        "text": text,
+    }
+    if text.startswith("/"):
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text)}]
+    return {"update_id": update_id, "message": message}
+
+
+def users_in(db_path) -> set[str]:
+    con = sqlite3.connect(db_path)
+    try:
+        return {row[0] for row in con.execute("select id from users")}
+    finally:
+        con.close()
+
+
+async def test_webhook_mode_registers_and_answers_with_the_secret_only(fake_api: FakeBotApi,
+                                                                      tmp_path):
+    api = fake_api
+    port = free_port()
+    proc = BotProcess(api, tmp_path)
+    proc.env.update(WEBHOOK_URL="https://example.invalid/hook", WEBHOOK_LISTEN="127.0.0.1",
+                    WEBHOOK_PORT=str(port), WEBHOOK_SECRET=SECRET, COACH_LOG_LEVEL="INFO")
+    url = f"http://127.0.0.1:{port}/hook"
+    await proc.start(wait_ready=False)
+    try:
+        calls = await api.wait_for(
+            lambda: [c for c in api.calls if c.method == "setWebhook" and c.status == 200],
+            20, "setWebhook")
+        assert calls[0].params["url"] == "https://example.invalid/hook"
+        assert calls[0].params["secret_token"] == SECRET
+        assert not [c for c in api.calls if c.method == "getUpdates"]
+        await wait_listening(port)
+
+        async with aiohttp.ClientSession() as http:
+            # a wrong or missing secret is refused and not handled at all
+            for headers in ({"X-Telegram-Bot-Api-Secret-Token": "wrong"}, {}):
+                mark = api.mark()
+                async with http.post(url, json=message_update(1, 31, "/start"),
+                                     headers=headers) as resp:
+                    assert resp.status == 403
+                assert not api.sent(31)
+                assert [c.method for c in api.calls[mark:]] == []
+
+            good = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+            async with http.post(url, json=message_update(2, 32, "/start"),
+                                 headers=good) as resp:
+                assert resp.status == 200
+            calls = await api.wait_for_messages(32, 1, timeout=10)
+            assert "Wim" in calls[0].params["text"]
+            assert {b["callback_data"] for row in calls[0].params["reply_markup"][
+                "inline_keyboard"] for b in row} == {"l:new", "l:join"}
+
+            # Telegram posts the same update again (it was unsure we got it): the coach
+            # recognises the update id and repeats where the user is, without the greeting
+            mark = api.mark()
+            async with http.post(url, json=message_update(2, 32, "/start"),
+                                 headers=good) as resp:
+                assert resp.status == 200
+            again = await api.wait_for_messages(32, 1, timeout=10, since=mark)
+            assert "Wim" not in again[0].params["text"]
+            assert "uitnodigingscode" in again[0].params["text"]
+        assert await proc.terminate() == 0
+    finally:
+        if proc.proc and proc.proc.returncode is None:
+            await proc.kill()
+    assert users_in(tmp_path / "coach.db") == {"tg:32"}  # user 31 never reached the coach
+    output = proc.output()
+    assert "Traceback" not in output, output
+    assert SECRET not in output
