@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import secrets
@@ -21,6 +22,7 @@ import signal
 import sys
 import traceback
 from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlparse
@@ -171,12 +173,43 @@ def install_log_masking(*secrets_: str | None) -> TokenFilter:
     return flt
 
 
+class LogfmtFormatter(logging.Formatter):
+    """One line per record, as ``key=value`` pairs (logfmt): ``time`` (ISO 8601 with
+    offset), ``level``, ``logger``, ``msg``, and ``exc`` for a traceback. Values with
+    spaces, quotes or line breaks are JSON strings, so every record stays on one line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        when = datetime.fromtimestamp(record.created).astimezone()
+        fields = {
+            "time": when.isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            fields["exc"] = record.exc_text
+        if record.stack_info:
+            fields["stack"] = self.formatStack(record.stack_info)
+        return " ".join(f"{key}={_logfmt_value(value)}" for key, value in fields.items())
+
+
+def _logfmt_value(value: str) -> str:
+    if value and value.isprintable() and not any(c in value for c in ' "=\\'):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
 def configure_logging(config: Config) -> None:
     level = os.environ.get("COACH_LOG_LEVEL", "INFO").upper()
+    handler = logging.StreamHandler()
+    handler.setFormatter(LogfmtFormatter())
     logging.basicConfig(
         level=level if level in logging.getLevelNamesMapping() else "INFO",
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=[handler],
     )
+    logging.captureWarnings(True)  # library warnings as log lines too, not free text
     # httpx logs every request URL, and those contain the token
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
