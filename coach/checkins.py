@@ -137,7 +137,10 @@ def _schedule(row: dict[str, Any], tz: str) -> Schedule:
         weekday, at, since = row["lib_weekday"], _at(row["lib_at"]), row.get("lib_since")
     else:
         weekday, at, since = DEFAULT_WEEKDAY, DEFAULT_AT, None
-    moments = [m for m in (_moment(since), _moment(row.get("user_created")),
+    # a slot before the member's last change of schedule (or before they or the library
+    # existed) never fires: choosing "Monday" on a Wednesday waits for next Monday
+    moments = [m for m in (_moment(since), _moment(row.get("own_since")),
+                           _moment(row.get("user_created")),
                            _moment(row.get("library_created"))) if m]
     paused = row.get("paused_until")
     return Schedule(weekday=weekday, at=at or DEFAULT_AT, tz=tz,

@@ -177,6 +177,8 @@ def test_pause_stop_and_own_day(coach, clock, chat):
     assert due_checkins(coach, clock.now + timedelta(hours=24)) == ["test:anna", "test:bram"]
     anna.press_data("cs:reset")
     assert "maandag om 09:30 (zoals de bibliotheek)" in anna.last
+    assert due_checkins(coach, clock.now) == ["test:bram"]  # back to Monday: next week
+    assert due_checkins(coach, clock.now + timedelta(days=7)) == ["test:anna", "test:bram"]
 
 
 def test_the_coordinator_sets_the_library_schedule(coach, clock, chat):
