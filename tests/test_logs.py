@@ -63,9 +63,9 @@ async def test_bot_logs_are_structured_without_token_or_answers(fake_api: FakeBo
     proc.env["COACH_LOG_LEVEL"] = "INFO"
     # some trouble, so that warnings are logged too
     api.faults += [
-        Fault(methods={"sendMessage"}, status=500, limit=2, rate=0.3),
-        Fault(methods={"sendMessage"}, status=429, retry_after=1, limit=1, rate=0.3),
-        Fault(methods={"getUpdates"}, drop=True, limit=1, rate=0.5),
+        Fault(methods={"sendMessage"}, status=500, limit=1),
+        Fault(methods={"sendMessage"}, status=429, retry_after=1, limit=1),
+        Fault(methods={"getUpdates"}, drop=True, limit=1),
     ]
     await proc.start()
     try:

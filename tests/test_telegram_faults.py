@@ -43,6 +43,10 @@ async def test_conversations_survive_429_500_slow_and_dropped_calls(
     api = fake_api
     polls = {"getUpdates"}
     api.faults += [
+        # one of each for sure, at the start; then about a fifth of the calls at random
+        Fault(methods={"sendMessage"}, status=429, retry_after=1, limit=1),
+        Fault(methods={"sendMessage"}, status=500, limit=1),
+        Fault(methods={"sendMessage"}, drop=True, limit=1),
         Fault(methods=SENDS, status=429, retry_after=1, rate=0.03),
         Fault(methods=SENDS | polls, status=500, rate=0.05),
         Fault(methods=SENDS | polls, status=502, description="Bad Gateway", rate=0.02),
@@ -81,7 +85,7 @@ async def test_conversations_survive_429_500_slow_and_dropped_calls(
             by_status[call.status] = by_status.get(call.status, 0) + 1
     print("faults injected:", by_status, "of", len(api.calls), "calls")
     assert by_status.get(429) and by_status.get(500) and by_status.get(DROPPED)
-    assert sum(by_status.values()) >= 0.12 * len(api.calls)
+    assert sum(by_status.values()) >= 0.1 * len(api.calls)
     assert api.validation_errors() == []
     assert api.unanswered_callbacks() == []
 
