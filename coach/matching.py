@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -30,6 +31,7 @@ NO = ("nee", "n", "neen", "niet", "no", "nope", "nah")
 DONE = ("klaar", "dat was het", "done", "ready", "that's all", "thats all", "ok")
 
 
+@lru_cache(maxsize=8192)
 def normalize(text: str) -> str:
     """Lower case, accents and emoji removed, punctuation to spaces, spaces collapsed."""
     text = unicodedata.normalize("NFKD", text.casefold())

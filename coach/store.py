@@ -1,7 +1,11 @@
 """Reading and writing the coach's data: users, libraries, answers, invites.
 
-Functions here never commit on their own: the engine wraps each event in
-``db.atomic()``, so one event's changes land together or not at all.
+Functions here never commit on their own inside a transaction: the engine wraps each
+event in ``db.atomic()``, so one event's changes land together or not at all.
+
+sqlite-utils defines and migrates the schema; the queries on the per-message path use
+the connection directly (``rows``, ``write``, ``insert``), which skips sqlite-utils'
+per-call bookkeeping (table look-ups, savepoints) that cost more than the queries.
 """
 
 from __future__ import annotations
@@ -22,12 +26,33 @@ def iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
+def rows(db: sqlite_utils.Database, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+    cursor = db.conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def write(db: sqlite_utils.Database, sql: str, params: Any = ()) -> int:
+    """Run one write; commits it unless a transaction is open. Returns the last row id."""
+    opened = not db.conn.in_transaction
+    cursor = db.conn.execute(sql, params)
+    if opened and db.conn.in_transaction:
+        db.conn.execute("COMMIT")
+    return cursor.lastrowid or 0
+
+
+def insert(db: sqlite_utils.Database, table: str, row: dict[str, Any]) -> int:
+    columns = ", ".join(f"[{c}]" for c in row)
+    marks = ", ".join("?" * len(row))
+    return write(db, f"insert into [{table}] ({columns}) values ({marks})", list(row.values()))
+
+
 # -- users -------------------------------------------------------------------------------
 
 
 def get_user(db: sqlite_utils.Database, user_id: str) -> dict[str, Any] | None:
-    rows = list(db.query("select * from users where id = ?", [user_id]))
-    return rows[0] if rows else None
+    found = rows(db, "select * from users where id = ?", [user_id])
+    return found[0] if found else None
 
 
 def create_user(
@@ -46,12 +71,14 @@ def create_user(
         "created_at": iso(now),
         "updated_at": iso(now),
     }
-    db["users"].insert(row)
+    insert(db, "users", row)
     return row
 
 
 def update_user(db: sqlite_utils.Database, user_id: str, now: datetime, **fields: Any) -> None:
-    db["users"].update(user_id, {**fields, "updated_at": iso(now)})
+    fields = {**fields, "updated_at": iso(now)}
+    assignments = ", ".join(f"[{c}] = ?" for c in fields)
+    write(db, f"update users set {assignments} where id = ?", [*fields.values(), user_id])
 
 
 def pending(user: dict[str, Any]) -> dict[str, Any]:
@@ -63,11 +90,10 @@ def pending(user: dict[str, Any]) -> dict[str, Any]:
 
 
 def members(db: sqlite_utils.Database, library_id: int) -> list[dict[str, Any]]:
-    return list(
-        db.query(
-            "select * from users where library_id = ? order by role = 'coordinator' desc, name",
-            [library_id],
-        )
+    return rows(
+        db,
+        "select * from users where library_id = ? order by role = 'coordinator' desc, name",
+        [library_id],
     )
 
 
@@ -75,17 +101,18 @@ def members(db: sqlite_utils.Database, library_id: int) -> list[dict[str, Any]]:
 
 
 def create_library(db: sqlite_utils.Database, name: str, user_id: str, now: datetime) -> int:
-    table = db["libraries"].insert(
-        {"name": name, "created_at": iso(now), "created_by": user_id, "settings": "{}"}
+    return insert(
+        db,
+        "libraries",
+        {"name": name, "created_at": iso(now), "created_by": user_id, "settings": "{}"},
     )
-    return int(table.last_pk)
 
 
 def get_library(db: sqlite_utils.Database, library_id: int | None) -> dict[str, Any] | None:
     if library_id is None:
         return None
-    rows = list(db.query("select * from libraries where id = ?", [library_id]))
-    return rows[0] if rows else None
+    found = rows(db, "select * from libraries where id = ?", [library_id])
+    return found[0] if found else None
 
 
 # -- answers -------------------------------------------------------------------------------
@@ -103,12 +130,15 @@ def save_answer(
     now: datetime,
 ) -> int:
     """Store a new version of this author's answer; the previous one is kept, superseded."""
-    db.execute(
+    write(
+        db,
         "update answers set superseded_at = ? where library_id = ? and question_id = ?"
         " and item_key = ? and author_id = ? and superseded_at is null",
         [iso(now), library_id, question_id, item_key, author["id"]],
     )
-    table = db["answers"].insert(
+    return insert(
+        db,
+        "answers",
         {
             "library_id": library_id,
             "question_id": question_id,
@@ -119,9 +149,8 @@ def save_answer(
             "value": json.dumps(value, ensure_ascii=False),
             "created_at": iso(now),
             "superseded_at": None,
-        }
+        },
     )
-    return int(table.last_pk)
 
 
 def _decode(row: dict[str, Any]) -> dict[str, Any]:
@@ -139,20 +168,19 @@ def current_answers(
     if question_id is not None:
         sql += " and question_id = ?"
         params.append(question_id)
-    return [_decode(r) for r in db.query(sql + " order by id", params)]
+    return [_decode(r) for r in rows(db, sql + " order by id", params)]
 
 
 def my_answer(
     db: sqlite_utils.Database, library_id: int, user_id: str, question_id: str, item_key: str
 ) -> dict[str, Any] | None:
-    rows = list(
-        db.query(
-            "select * from answers where library_id = ? and author_id = ? and question_id = ?"
-            " and item_key = ? and superseded_at is null",
-            [library_id, user_id, question_id, item_key],
-        )
+    found = rows(
+        db,
+        "select * from answers where library_id = ? and author_id = ? and question_id = ?"
+        " and item_key = ? and superseded_at is null",
+        [library_id, user_id, question_id, item_key],
     )
-    return _decode(rows[0]) if rows else None
+    return _decode(found[0]) if found else None
 
 
 def answered_positions(
@@ -161,7 +189,8 @@ def answered_positions(
     """(question id, item key) → status, for this user's current answers."""
     return {
         (r["question_id"], r["item_key"]): r["status"]
-        for r in db.query(
+        for r in rows(
+            db,
             "select question_id, item_key, status from answers where library_id = ?"
             " and author_id = ? and superseded_at is null",
             [library_id, user_id],
@@ -234,9 +263,9 @@ def record_join_attempt(db: sqlite_utils.Database, user_id: str, ok: bool, now: 
 
 def seen_event(db: sqlite_utils.Database, event_id: str, now: datetime) -> bool:
     """True if the event was handled before; otherwise remember it."""
-    if list(db.query("select 1 from processed_events where event_id = ?", [event_id])):
+    if rows(db, "select 1 from processed_events where event_id = ?", [event_id]):
         return True
-    db["processed_events"].insert({"event_id": event_id, "at": iso(now)})
+    insert(db, "processed_events", {"event_id": event_id, "at": iso(now)})
     return False
 
 
