@@ -32,7 +32,7 @@ from coach.events import Choice, Event, Reply
 from coach.flow import LANGS, Flow, Question, load_flow
 from coach.matching import NO, YES, navigation_word, word_in
 from coach.positions import Position, Positions, library_view
-from coach.texts import lang_or_default, render
+from coach.texts import lang_or_default, render, warm_up
 from coach.views import display, label, nav_button, question_reply, step_summary_reply
 
 LIBRARY_NAME_MAX = 80
@@ -128,6 +128,7 @@ class Coach:
         self.after_answer: dict[str, list[Hook]] = defaultdict(list)
         for name in EXTENSIONS:
             importlib.import_module(name).register(self)
+        warm_up()
 
     # -- extension points ---------------------------------------------------------------
 

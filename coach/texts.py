@@ -45,6 +45,14 @@ def environment(prompts_dir: Path = PROMPTS_DIR) -> Environment:
     return env
 
 
+def warm_up(prompts_dir: Path = PROMPTS_DIR) -> None:
+    """Compile every template now, so that no user waits for a first compilation."""
+    env = environment(prompts_dir)
+    for lang in LANGS:
+        for path in (prompts_dir / lang).glob("*.j2"):
+            env.get_template(f"{lang}/{path.name}")
+
+
 def lang_or_default(lang: str | None) -> str:
     return lang if lang in LANGS else DEFAULT_LANG
 

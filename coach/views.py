@@ -16,6 +16,7 @@ Callback data used by the buttons (all well under Telegram's 64 bytes):
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -27,6 +28,7 @@ from coach.positions import Position, Positions
 from coach.texts import markup, render
 
 
+@lru_cache(maxsize=512)
 def label(lang: str, name: str) -> str:
     """A button label (plain text: Telegram shows button labels as they are)."""
     return str(Markup(render(lang, f"labels.{name}")).unescape())
@@ -52,9 +54,9 @@ def display(q: Question, value: Any, lang: str) -> str:
 
 
 def prompt_html(q: Question, lang: str, item: str = "") -> Markup:
-    """The question's prompt, escaped, with ``{item}`` filled in (in bold)."""
+    """The question's prompt, escaped, with ``{item}`` filled in (in italics)."""
     text = escape(q.prompt[lang])
-    return Markup(text.replace("{item}", Markup("<b>“%s”</b>") % item))
+    return Markup(text.replace("{item}", Markup("<i>%s</i>") % item))
 
 
 def option_rows(q: Question, lang: str, selected: list[str]) -> list[list[Choice]]:
