@@ -537,7 +537,16 @@ def build_application(config: Config, coach: Coach) -> Application:
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMITER_RETRIES))
+        .rate_limiter(
+            # Telegram allows about 30 messages per second in all. A bucket of one
+            # message refilled 30 times a second sends steadily, without the default
+            # burst of 30 at once that trips the limit at the start of a batch.
+            AIORateLimiter(
+                overall_max_rate=1,
+                overall_time_period=1 / 30,
+                max_retries=RATE_LIMITER_RETRIES,
+            )
+        )
         .concurrent_updates(False)  # one update at a time: replies stay in order
         .post_init(_post_init)
     )
