@@ -106,7 +106,9 @@ class Chat:
     def invite_code(self) -> str:
         self.cmd("uitnodigen")
         return self.coach.db.execute(
-            "select code from invites where revoked_at is null order by created_at desc limit 1"
+            "select code from invites where revoked_at is null and library_id = ?"
+            " order by created_at desc limit 1",
+            [self.user()["library_id"]],
         ).fetchone()[0]
 
 
