@@ -556,6 +556,9 @@ def build_application(config: Config, coach: Coach) -> Application:
         )
     app = builder.build()
     app.bot_data["coach"] = coach
+    from coach.tg_checkins import install  # weekly check-ins: one repeating job
+
+    install(app, coach, config)
 
     private = filters.ChatType.PRIVATE
     new_message = filters.UpdateType.MESSAGE
