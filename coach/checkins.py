@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -179,27 +180,44 @@ def due_checkins(coach: Coach, now: datetime, prefix: str | None = None) -> list
     while the bot was down, within the same week), it was not claimed yet, the user is
     active, in a library, not paused and not stopped. ``prefix`` ("tg:") keeps only
     users of one adapter. Uses the database only."""
-    rows = list(coach.db.query(
+    return list(iter_due_checkins(coach, now, prefix))
+
+
+def iter_due_checkins(
+    coach: Coach, now: datetime, prefix: str | None = None, page: int = 500
+) -> Iterator[str]:
+    """:func:`due_checkins`, read a page of members at a time (in user id order), so a
+    big first run of the week never holds the event loop for long."""
+    tz = default_tz(coach)
+    zones = {tz} | {r[0] for r in coach.db.execute(
+        "select distinct tz from library_schedules where tz is not null")}
+    weeks = sorted({iso_week(now, zone) for zone in zones})
+    latest_weekday = max(_local_today(now, zone).weekday() for zone in zones)
+    # SQL narrows the scan to members whose day has come this week and who have no
+    # check-in this week yet, so the minute-by-minute look stays small at scale;
+    # Python then decides exactly (time of day, pauses, schedule changes).
+    marks = ",".join("?" * len(weeks))
+    sql = (
         _MEMBER_SQL
         + " where coalesce(ms.stopped, 0) = 0 and (coalesce(u.active, 1) = 1"
-        " or u.updated_at > u.unreachable_at) order by u.id"
-    ))
-    tz = default_tz(coach)
-    schedules = [(row["id"], _schedule(row, tz)) for row in rows
-                 if prefix is None or row["id"].startswith(prefix)]
-    weeks = sorted({iso_week(now, s.tz) for _, s in schedules})
-    claimed: set[tuple[str, str]] = set()
-    if weeks:
-        marks = ",".join("?" * len(weeks))
-        claimed = {(r["user_id"], r["iso_week"]) for r in coach.db.query(
-            f"select user_id, iso_week from checkins where iso_week in ({marks})", weeks)}
-    due = []
-    for user_id, s in schedules:
-        if (user_id, iso_week(now, s.tz)) in claimed or is_paused(s, now):
-            continue
-        if check_in_due(s.weekday, s.at, s.tz, now, None, s.since):
-            due.append(user_id)
-    return due
+        " or u.updated_at > u.unreachable_at)"
+        " and coalesce(case when ms.at is not null then ms.weekday end, ls.weekday, ?) <= ?"
+        f" and not exists (select 1 from checkins c where c.user_id = u.id"
+        f" and c.iso_week in ({marks})) and u.id like ? and u.id > ? order by u.id limit ?"
+    )
+    after = ""
+    while True:
+        rows = list(coach.db.query(sql, [DEFAULT_WEEKDAY, latest_weekday, *weeks,
+                                         f"{prefix or ''}%", after, page]))
+        for row in rows:
+            schedule = _schedule(row, tz)
+            if not is_paused(schedule, now) and check_in_due(
+                schedule.weekday, schedule.at, schedule.tz, now, None, schedule.since
+            ):
+                yield row["id"]
+        if len(rows) < page:
+            return
+        after = rows[-1]["id"]
 
 
 def _claim(coach: Coach, user: dict[str, Any], week: str, now: datetime, source: str) -> bool:

@@ -143,8 +143,15 @@ def _m3_checkins(db: sqlite_utils.Database) -> None:
     db["suggestions"].create_index(["user_id", "id"])
 
 
+def _m4_indexes(db: sqlite_utils.Database) -> None:
+    """Indexes the benchmarks asked for: team look-ups and the check-in scan."""
+    db["users"].create_index(["library_id"])
+    db["checkins"].create_index(["iso_week"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m1_initial, _m2_measurements, _m3_checkins,
+    _m4_indexes,
 ]
 
 

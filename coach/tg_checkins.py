@@ -1,10 +1,10 @@
 """Sending the weekly check-ins over Telegram (the core is in coach/checkins.py).
 
 :func:`install` adds ONE repeating JobQueue job that asks the database what is due
-(:func:`coach.checkins.due_checkins`) and sends each check-in with the adapter's own
-``send_reply`` (HTML, inline keyboards, photos). There is no job per user, so schedules
-changed in /settings need no rescheduling and a restart loses nothing: what came due
-while the bot was down is found by the first run after the start.
+(:func:`coach.checkins.iter_due_checkins`, a page at a time) and sends each check-in
+with the adapter's own ``send_reply`` (HTML, inline keyboards, photos). There is no job
+per user, so schedules changed in /settings need no rescheduling and a restart loses
+nothing: what came due while the bot was down is found by the first run after the start.
 
 Telegram's limits (about 30 messages per second overall) are kept by the
 application's ``AIORateLimiter``, which also waits out a ``RetryAfter``; the adapter's
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from telegram.error import ChatMigrated, Forbidden, InvalidToken, TelegramError
 from telegram.ext import Application, ContextTypes
 
-from coach.checkins import due_checkins, mark_unreachable, start_checkin
+from coach.checkins import iter_due_checkins, mark_unreachable, start_checkin
 from coach.config import Config
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ async def send_due(app: Application, coach: Coach, now: datetime | None = None) 
     sent = 0
     async with lock:  # a slow batch and the next run never overlap
         now = now or coach.clock()
-        for user_id in due_checkins(coach, now, prefix=PREFIX):
+        for user_id in iter_due_checkins(coach, now, prefix=PREFIX):
             try:
                 chat_id = int(user_id[len(PREFIX):])
             except ValueError:
