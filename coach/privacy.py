@@ -34,6 +34,7 @@ PERSONAL: list[tuple[str, str, str | None, str]] = [
     ("measurements", "author_id", "author_name", "content"),
     ("invites", "created_by", None, "mention"),
     ("libraries", "created_by", None, "mention"),
+    ("library_schedules", "updated_by", None, "mention"),
     ("join_attempts", "user_id", None, "personal"),
 ]
 
