@@ -12,7 +12,7 @@ What it measures:
 1. Pre-populate N users (default 10,000; ``--quick``: 300) in bulk with
    ``bench._common.populate`` and make every check-in due now (library schedules on
    today's weekday, a time earlier today, ``since`` last week).
-2. Start ``tests/fake_bot_api.FakeBotApi`` on 127.0.0.1 with :class:`FloodGate` as
+2. Start ``tests/fake_bot_api.FakeBotApi`` on 127.0.0.1 with its ``FloodGate`` as
    its ``fault_hook``: at most 30 messages per rolling second overall (Telegram's
    limit for a bot); beyond that it answers 429 with ``retry_after``.
 3. Run the real bot (``coach.telegram_bot.build_application`` with ``TELEGRAM_API_URL``
@@ -40,7 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter, deque
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -50,51 +50,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._common import ROOT, git_commit, machine, populate, table  # noqa: E402
 
 NEEDS = ("coach/checkins.py", "coach/tg_checkins.py")
-MESSAGE_METHODS = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText"}
 
 
 def committed(path: str) -> bool:
     out = subprocess.run(["git", "-C", str(ROOT), "ls-files", "--error-unmatch", path],
                          capture_output=True, text=True, check=False)
     return out.returncode == 0
-
-
-class FloodGate:
-    """A ``FakeBotApi.fault_hook``: 30 messages per rolling second, 429 beyond.
-
-    Counts what it let through and what it refused, so the benchmark can report the
-    achieved rate and the rate-limit errors.
-    """
-
-    def __init__(self, per_second: int = 30, retry_after: int = 1) -> None:
-        self.per_second, self.retry_after = per_second, retry_after
-        self.window: deque[float] = deque()
-        self.accepted = 0
-        self.refused = 0
-        self.first: float | None = None
-        self.last: float | None = None
-
-    async def __call__(self, method: str, params: dict[str, Any]) -> Any:
-        if method not in MESSAGE_METHODS:
-            return None
-        from aiohttp import web
-
-        now = time.monotonic()
-        while self.window and now - self.window[0] >= 1.0:
-            self.window.popleft()
-        if len(self.window) >= self.per_second:
-            self.refused += 1
-            return web.json_response(
-                {"ok": False, "error_code": 429,
-                 "description": f"Too Many Requests: retry after {self.retry_after}",
-                 "parameters": {"retry_after": self.retry_after}},
-                status=429,
-            )
-        self.window.append(now)
-        self.accepted += 1
-        self.first = self.first if self.first is not None else now
-        self.last = now
-        return None
 
 
 def main() -> int:
@@ -148,7 +109,7 @@ async def run(n: int) -> dict[str, Any]:
     from coach.config import Config
     from coach.engine import Coach
     from coach.telegram_bot import build_application
-    from tests.fake_bot_api import TOKEN, FakeBotApi
+    from tests.fake_bot_api import MESSAGE_METHODS, TOKEN, FakeBotApi, FloodGate
 
     errors = ErrorCounter()
     logging.basicConfig(level=logging.CRITICAL)

@@ -24,6 +24,7 @@ import json
 import random
 import re
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -937,3 +938,42 @@ class FakeBotApi:
 
     async def api_logOut(self, params: dict, files: dict) -> bool:
         return True
+
+
+MESSAGE_METHODS = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText"}
+
+
+class FloodGate:
+    """A ``FakeBotApi.fault_hook``: 30 messages per rolling second, 429 beyond.
+
+    Counts what it let through and what it refused, so the benchmark can report the
+    achieved rate and the rate-limit errors.
+    """
+
+    def __init__(self, per_second: int = 30, retry_after: int = 1) -> None:
+        self.per_second, self.retry_after = per_second, retry_after
+        self.window: deque[float] = deque()
+        self.accepted = 0
+        self.refused = 0
+        self.first: float | None = None
+        self.last: float | None = None
+
+    async def __call__(self, method: str, params: dict[str, Any]) -> Any:
+        if method not in MESSAGE_METHODS:
+            return None
+        now = time.monotonic()
+        while self.window and now - self.window[0] >= 1.0:
+            self.window.popleft()
+        if len(self.window) >= self.per_second:
+            self.refused += 1
+            return web.json_response(
+                {"ok": False, "error_code": 429,
+                 "description": f"Too Many Requests: retry after {self.retry_after}",
+                 "parameters": {"retry_after": self.retry_after}},
+                status=429,
+            )
+        self.window.append(now)
+        self.accepted += 1
+        self.first = self.first if self.first is not None else now
+        self.last = now
+        return None

@@ -17,7 +17,7 @@ from coach.engine import Coach
 from coach.schedule import weekday_name
 from coach.tg_checkins import install
 from tests.conftest import Chat, Clock
-from tests.fake_bot_api import TOKEN, FakeBotApi, Fault
+from tests.fake_bot_api import TOKEN, FakeBotApi, Fault, FloodGate
 from tests.test_engine_input import at_question
 from tests.tg_fixtures import RunningBot, bot_fixture, buttons, fake_api_fixture, plain  # noqa: F401
 
@@ -159,3 +159,29 @@ async def test_send_due_without_a_token_is_one_line_and_exit_2(tmp_path):
     code_, output = await _send_due(_env(None, tmp_path / "coach.db", None), tmp_path)
     assert code_ == 2
     assert len(output.strip().splitlines()) == 1 and "TELEGRAM_BOT_TOKEN" in output
+
+
+async def test_many_checkins_at_once_stay_under_telegrams_limit(bot: RunningBot):
+    """45 members due at once; the fake server refuses (429) anything beyond 30
+    messages in a rolling second, as Telegram does. None is refused, each gets one."""
+    api = bot.api
+    gate = FloodGate()
+    api.fault_hook = gate
+    clock = Clock(datetime(2026, 11, 20, 12, 0, tzinfo=UTC))  # a Friday, before the slot
+    bot.coach.clock = clock
+    anna = Chat(bot.coach, "tg:700", "Anna")
+    anna.create_library()
+    code = anna.invite_code()
+    for i in range(1, 45):
+        Chat(bot.coach, f"tg:{700 + i}", f"Lid {i}").cmd("start", code)
+    clock.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 10:00 in Amsterdam
+    mark = api.mark()
+    install(bot.app, bot.coach, Config(token=TOKEN, tz="Europe/Amsterdam"),
+            interval=0.2, first=0.05)
+    for i in range(45):
+        await api.wait_for_messages(700 + i, 1, timeout=20, since=mark)
+    await asyncio.sleep(0.3)  # a further run of the job finds nothing more to send
+    intros = [c.params["chat_id"] for c in api.calls[mark:]
+              if c.method == "sendMessage" and "check-in" in (c.params.get("text") or "")]
+    assert sorted(intros) == [700 + i for i in range(45)]  # one each
+    assert gate.refused == 0  # no 429: the bot kept under Telegram's limit itself
