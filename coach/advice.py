@@ -8,6 +8,7 @@ answer is stored as given.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from coach.channels import AudienceProfile, load_channel_data
@@ -36,7 +37,13 @@ def audience_profile(db: Any, library_id: int, user_id: str) -> AudienceProfile 
     ages = chosen_ids(db, library_id, user_id, AGES)
     if not groups and not ages:
         return None
-    return load_channel_data().audience_profile(groups, ages)
+    return _profile(tuple(groups), tuple(ages))
+
+
+@lru_cache(maxsize=256)
+def _profile(groups: tuple[str, ...], ages: tuple[str, ...]) -> AudienceProfile:
+    """Profiles depend only on the (static) data and the choice: computed once each."""
+    return load_channel_data().audience_profile(list(groups), list(ages))
 
 
 def audience_advice(turn: Turn) -> list[Reply]:

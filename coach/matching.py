@@ -31,31 +31,61 @@ NO = ("nee", "n", "neen", "niet", "no", "nope", "nah")
 DONE = ("klaar", "dat was het", "done", "ready", "that's all", "thats all", "ok")
 
 
-@lru_cache(maxsize=8192)
 def normalize(text: str) -> str:
     """Lower case, accents and emoji removed, punctuation to spaces, spaces collapsed."""
+    # short texts (vocabulary, typed options) repeat a lot: remember those only
+    return _normalize_short(text) if len(text) <= 100 else _normalize(text)
+
+
+@lru_cache(maxsize=8192)
+def _normalize_short(text: str) -> str:
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.casefold())
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = re.sub(r"[^\w+?&'\s-]", " ", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _score(a: str, b: str) -> float:
-    if not a or not b:
+@dataclass(frozen=True)
+class Term:
+    """A vocabulary entry, normalised once: its text with and without spaces."""
+
+    text: str
+    bare: str
+
+    @classmethod
+    def of(cls, text: str) -> Term:
+        norm = normalize(text)
+        return cls(norm, norm.replace(" ", ""))
+
+
+def _score(typed: Term, known: Term) -> float:
+    if not typed.text or not known.text:
         return 0.0
-    if a == b or a.replace(" ", "") == b.replace(" ", ""):
+    if typed.text == known.text or typed.bare == known.bare:
         return 100.0
-    if min(len(a), len(b)) <= 2:
+    if min(len(typed.text), len(known.text)) <= 2:
         return 0.0  # "x", "fb", "ig" only match exactly
-    return max(fuzz.ratio(a, b), fuzz.ratio(a.replace(" ", ""), b.replace(" ", "")))
+    return max(fuzz.ratio(typed.text, known.text), fuzz.ratio(typed.bare, known.bare))
+
+
+@lru_cache(maxsize=64)
+def _terms(words: tuple[str, ...]) -> tuple[tuple[Term, float], ...]:
+    """The words, normalised, each with the score it needs (short words: exact)."""
+    return tuple((Term.of(w), 100 if len(w) <= 5 else 90) for w in words)
 
 
 def word_in(text: str, words: tuple[str, ...]) -> bool:
     """True when the whole text is (nearly) one of ``words``."""
-    norm = normalize(text)
-    if len(norm) > 30:
+    if len(text) > 60:  # an answer, not one of these short words
         return False
-    return any(_score(norm, normalize(w)) >= (100 if len(w) <= 5 else 90) for w in words)
+    typed = Term.of(text)
+    if len(typed.text) > 30:
+        return False
+    return any(_score(typed, term) >= needed for term, needed in _terms(words))
 
 
 def navigation_word(text: str) -> str | None:
@@ -77,16 +107,27 @@ class OptionMatch:
         return self.option_id is not None and self.score >= SURE
 
 
+def _option_terms(options: tuple[Option, ...]) -> list[tuple[Term, str]]:
+    """Every name of every option (id, labels, aliases), normalised once per flow."""
+    cached = _OPTION_TERMS.get(id(options))
+    if cached is None or cached[0] is not options:
+        terms = [(Term.of(name), o.id) for o in options
+                 for name in (o.id.replace("_", " "), *o.label.values(), *o.aliases)]
+        cached = _OPTION_TERMS[id(options)] = (options, terms)
+    return cached[1]
+
+
+_OPTION_TERMS: dict[int, tuple[tuple[Option, ...], list[tuple[Term, str]]]] = {}
+
+
 def match_option(token: str, options: tuple[Option, ...]) -> OptionMatch:
     """The best option for one typed token (its id is None when nothing is close)."""
-    norm = normalize(token)
+    typed = Term.of(token)
     best: tuple[float, str | None] = (0.0, None)
-    for option in options:
-        names = [option.id.replace("_", " "), *option.label.values(), *option.aliases]
-        for name in names:
-            score = _score(norm, normalize(name))
-            if score > best[0]:
-                best = (score, option.id)
+    for term, option_id in _option_terms(options):
+        score = _score(typed, term)
+        if score > best[0]:
+            best = (score, option_id)
     score, option_id = best
     if score < UNSURE:
         return OptionMatch(None, score, token)
