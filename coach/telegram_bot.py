@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import json
 import logging
 import os
@@ -23,7 +24,6 @@ import sys
 import traceback
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlparse
 
@@ -61,6 +61,7 @@ from telegram.ext import (
 
 from coach.config import Config
 from coach.events import Event, Reply
+from coach.texts import render
 from coach.tg_split import split_message, tg_len
 
 if TYPE_CHECKING:
@@ -579,26 +580,12 @@ def build_application(config: Config, coach: Coach) -> Application:
 
 
 def cli_line(name: str, lang: str | None = None) -> str:
-    """A one-line CLI message from ``prompts/<lang>/<name>.j2`` (plain English fallback)."""
-    fallback = {
-        "cli_missing_token": "No TELEGRAM_BOT_TOKEN set. Open Telegram, message @BotFather, "
-        "send /newbot, and put the token it gives you in TELEGRAM_BOT_TOKEN (or in .env).",
-        "cli_invalid_token": "Telegram rejected TELEGRAM_BOT_TOKEN. Copy the token again "
-        "from @BotFather (/mybots > API Token) and try again.",
-        "cli_no_webhooks": "WEBHOOK_URL is set, but webhook support is not installed: "
-        'pip install "python-telegram-bot[webhooks]", or unset WEBHOOK_URL to use polling.',
-    }[name]
+    """A one-line message for the terminal from ``prompts/<lang>/<name>.j2``; the language
+    follows the terminal's locale (Dutch for nl_*, English otherwise)."""
     if lang is None:
         env_lang = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
         lang = "nl" if env_lang.lower().startswith("nl") else "en"
-    path = Path(__file__).resolve().parent.parent / "prompts" / lang / f"{name}.j2"
-    try:
-        from jinja2 import Template
-
-        line = Template(path.read_text(encoding="utf-8")).render().strip()
-    except (OSError, ImportError):
-        return fallback
-    return " ".join(line.split()) or fallback
+    return " ".join(html.unescape(render(lang, name)).split())
 
 
 async def _check_token(config: Config) -> None:
