@@ -40,8 +40,13 @@ FIRST = 5.0  # seconds after the start for the first look (catch-up after downti
 JOB_NAME = "weekly-checkins"
 
 
-async def send_due(app: Application, coach: Coach, now: datetime | None = None) -> int:
-    """Send every check-in that is due now; returns how many were sent."""
+async def send_due(
+    app: Application, coach: Coach, now: datetime | None = None, *, in_job: bool = False
+) -> int:
+    """Send every check-in that is due now; returns how many were sent.
+
+    ``in_job``: run by the running bot's job, which stops between two check-ins when
+    the bot stops (PTB waits for a running job), so no claimed check-in is cut off."""
     from coach.telegram_bot import send_reply
 
     lock = app.bot_data.setdefault("checkins_lock", asyncio.Lock())
@@ -49,6 +54,8 @@ async def send_due(app: Application, coach: Coach, now: datetime | None = None) 
     async with lock:  # a slow batch and the next run never overlap
         now = now or coach.clock()
         for user_id in iter_due_checkins(coach, now, prefix=PREFIX):
+            if in_job and not app.running:
+                break  # the bot is stopping: the rest go out after the restart
             try:
                 chat_id = int(user_id[len(PREFIX):])
             except ValueError:
@@ -73,7 +80,7 @@ async def send_due(app: Application, coach: Coach, now: datetime | None = None) 
 async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     coach = context.application.bot_data["coach"]
     try:
-        await send_due(context.application, coach)
+        await send_due(context.application, coach, in_job=True)
     except Exception:  # noqa: BLE001 - one bad run must not stop the next ones
         log.exception("sending weekly check-ins failed")
 
