@@ -128,7 +128,7 @@ async def run(n: int) -> dict[str, Any]:
         coach = Coach.open(db_path, clock=lambda: now)
         app = build_application(config, coach)
         await app.initialize()
-        from coach.checkins import due_checkins
+        from coach.checkin_schedules import due_checkins
 
         t0 = time.perf_counter()
         due = len(due_checkins(coach, now, prefix="tg:"))

@@ -114,7 +114,7 @@ async def worker(db_path: str) -> dict[str, Any]:
         try:
             from itertools import islice
 
-            from coach.checkins import due_checkins, iter_due_checkins
+            from coach.checkin_schedules import due_checkins, iter_due_checkins
 
             t0 = time.perf_counter()  # what one pass of the job holds the loop for
             list(islice(iter_due_checkins(coach, coach.clock(), prefix="tg:"), 500))

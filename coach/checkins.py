@@ -1,9 +1,10 @@
 """Weekly check-ins: this week's KPI values, progress, and one next small step.
 
 Nothing here knows Telegram. The adapter (``coach/tg_checkins.py``, or ``python bot.py
-checkins send-due``) asks :func:`due_checkins` who is due, calls :func:`start_checkin`
-for each and sends the replies; a user who blocked the bot goes to
-:func:`mark_unreachable`.
+checkins send-due``) asks ``coach.checkin_schedules.iter_due_checkins`` who is due,
+calls :func:`start_checkin` for each and sends the replies; a user who blocked the bot
+goes to ``mark_unreachable``. Schedules live in ``coach/checkin_schedules.py``, their
+/settings section in ``coach/checkin_settings.py``.
 
 Schedules
     A library checks in weekly (default Monday 09:30 in ``COACH_TZ``, Europe/Amsterdam);
@@ -50,18 +51,20 @@ Choices where the issue was silent
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
 from coach import kpis as kpi_store
 from coach import store
 from coach.advice import chosen_ids
+from coach.checkin_schedules import (
+    claim,
+    default_tz,
+    is_paused,
+    member_schedule,
+)
 from coach.events import Choice, Reply
 from coach.matching import NO, YES, navigation_word, word_in
 from coach.next_steps import (
@@ -77,157 +80,23 @@ from coach.numbers import NumberError, ParsedNumber, format_number, parse_number
 from coach.positions import library_view
 from coach.schedule import (
     DEFAULT_TZ,
-    check_in_due,
-    format_time,
     iso_week,
-    parse_time,
-    parse_weekday,
-    weekday_name,
 )
 from coach.store import iso
 from coach.texts import markup
+from coach.views import nav_button
 
 if TYPE_CHECKING:
     from coach.engine import Coach, Turn
 
 MODE, SET_MODE = "checkin", "checkin_set"
-DEFAULT_WEEKDAY, DEFAULT_AT = 0, time(9, 30)
 ABSURD_FACTOR = 100  # a value above 100x the target is probably a typo
 HISTORY_WEEKS = 8  # weeks shown by /voortgang
 TREND_WEEKS = 4
-MAX_PAUSE = timedelta(days=366)
 STOP_WORDS = ("stop", "stoppen", "pauze", "pause", "annuleren", "cancel", "genoeg")
 
 
-# --------------------------------------------------------------------------- schedules
-
-
-@dataclass(frozen=True)
-class Schedule:
-    weekday: int
-    at: time
-    tz: str
-    since: datetime | None  # no slot before this moment counts
-    own: bool  # the member chose their own day and time
-    paused_until: date | None
-    stopped: bool
-
-
-def default_tz(coach: Coach) -> str:
-    return getattr(coach, "checkin_tz", None) or os.environ.get("COACH_TZ") or DEFAULT_TZ
-
-
-def _at(text: str | None) -> time | None:
-    if not text:
-        return None
-    hours, _, minutes = text.partition(":")
-    return time(int(hours), int(minutes or 0))
-
-
-def _moment(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
-def _schedule(row: dict[str, Any], tz: str) -> Schedule:
-    """The schedule of one member from a row of the query in :func:`_member_rows`."""
-    tz = row.get("lib_tz") or tz
-    own = row.get("own_weekday") is not None and row.get("own_at") is not None
-    if own:
-        weekday, at, since = row["own_weekday"], _at(row["own_at"]), row.get("own_since")
-    elif row.get("lib_weekday") is not None:
-        weekday, at, since = row["lib_weekday"], _at(row["lib_at"]), row.get("lib_since")
-    else:
-        weekday, at, since = DEFAULT_WEEKDAY, DEFAULT_AT, None
-    # a slot before the member's last change of schedule (or before they or the library
-    # existed) never fires: choosing "Monday" on a Wednesday waits for next Monday
-    moments = [m for m in (_moment(since), _moment(row.get("own_since")),
-                           _moment(row.get("user_created")),
-                           _moment(row.get("library_created"))) if m]
-    paused = row.get("paused_until")
-    return Schedule(weekday=weekday, at=at or DEFAULT_AT, tz=tz,
-                    since=max(moments) if moments else None, own=own,
-                    paused_until=date.fromisoformat(paused) if paused else None,
-                    stopped=bool(row.get("stopped")))
-
-
-_MEMBER_SQL = """
-select u.id, u.library_id, u.created_at as user_created, l.created_at as library_created,
-       ls.weekday as lib_weekday, ls.at as lib_at, ls.tz as lib_tz, ls.since as lib_since,
-       ms.weekday as own_weekday, ms.at as own_at, ms.since as own_since,
-       ms.paused_until, coalesce(ms.stopped, 0) as stopped
-from users u
-join libraries l on l.id = u.library_id
-left join library_schedules ls on ls.library_id = u.library_id
-left join member_schedules ms on ms.user_id = u.id
-"""
-
-
-def member_schedule(coach: Coach, user_id: str) -> Schedule | None:
-    rows = list(coach.db.query(_MEMBER_SQL + " where u.id = ?", [user_id]))
-    return _schedule(rows[0], default_tz(coach)) if rows else None
-
-
-def _local_today(now: datetime, tz: str) -> date:
-    return now.astimezone(ZoneInfo(tz)).date()
-
-
-def is_paused(schedule: Schedule, now: datetime) -> bool:
-    return bool(schedule.paused_until and _local_today(now, schedule.tz) < schedule.paused_until)
-
-
-def due_checkins(coach: Coach, now: datetime, prefix: str | None = None) -> list[str]:
-    """The users whose check-in is due now: this local ISO week's slot has passed (also
-    while the bot was down, within the same week), it was not claimed yet, the user is
-    active, in a library, not paused and not stopped. ``prefix`` ("tg:") keeps only
-    users of one adapter. Uses the database only."""
-    return list(iter_due_checkins(coach, now, prefix))
-
-
-def iter_due_checkins(
-    coach: Coach, now: datetime, prefix: str | None = None, page: int = 500
-) -> Iterator[str]:
-    """:func:`due_checkins`, read a page of members at a time (in user id order), so a
-    big first run of the week never holds the event loop for long."""
-    tz = default_tz(coach)
-    zones = {tz} | {r[0] for r in coach.db.execute(
-        "select distinct tz from library_schedules where tz is not null")}
-    weeks = sorted({iso_week(now, zone) for zone in zones})
-    latest_weekday = max(_local_today(now, zone).weekday() for zone in zones)
-    # SQL narrows the scan to members whose day has come this week and who have no
-    # check-in this week yet, so the minute-by-minute look stays small at scale;
-    # Python then decides exactly (time of day, pauses, schedule changes).
-    marks = ",".join("?" * len(weeks))
-    sql = (
-        _MEMBER_SQL
-        + " where coalesce(ms.stopped, 0) = 0 and (coalesce(u.active, 1) = 1"
-        " or u.updated_at > u.unreachable_at)"
-        " and coalesce(case when ms.at is not null then ms.weekday end, ls.weekday, ?) <= ?"
-        f" and not exists (select 1 from checkins c where c.user_id = u.id"
-        f" and c.iso_week in ({marks})) and u.id like ? and u.id > ? order by u.id limit ?"
-    )
-    after = ""
-    while True:
-        rows = list(coach.db.query(sql, [DEFAULT_WEEKDAY, latest_weekday, *weeks,
-                                         f"{prefix or ''}%", after, page]))
-        for row in rows:
-            schedule = _schedule(row, tz)
-            if not is_paused(schedule, now) and check_in_due(
-                schedule.weekday, schedule.at, schedule.tz, now, None, schedule.since
-            ):
-                yield row["id"]
-        if len(rows) < page:
-            return
-        after = rows[-1]["id"]
-
-
-def _claim(coach: Coach, user: dict[str, Any], week: str, now: datetime, source: str) -> bool:
-    """Insert the (user, week) row; False when it was there already."""
-    cursor = coach.db.execute(
-        "insert or ignore into checkins (user_id, library_id, iso_week, source, claimed_at)"
-        " values (?, ?, ?, ?, ?)",
-        [user["id"], user["library_id"], week, source, iso(now)],
-    )
-    return cursor.rowcount == 1
+# --------------------------------------------------------------------------- starting
 
 
 def start_checkin(coach: Coach, user_id: str, now: datetime | None = None) -> list[Reply]:
@@ -243,22 +112,13 @@ def start_checkin(coach: Coach, user_id: str, now: datetime | None = None) -> li
             return []
         schedule = member_schedule(coach, user_id)
         week = iso_week(now, schedule.tz if schedule else default_tz(coach))
-        if not _claim(coach, user, week, now, "schedule"):
+        if not claim(coach, user, week, now, "schedule"):
             return []
     with coach.db.atomic():
         user = store.get_user(coach.db, user_id)
         if user is None or not user["library_id"]:
             return []
         return _open(Turn(coach, user, now), week)
-
-
-def mark_unreachable(coach: Coach, user_id: str) -> None:
-    """The user blocked the bot: no more check-ins until they write to it again."""
-    with coach.db.atomic():
-        coach.db.execute(
-            "update users set active = 0, unreachable_at = ? where id = ?",
-            [iso(coach.clock()), user_id],
-        )
 
 
 # --------------------------------------------------------------------------- state
@@ -272,7 +132,7 @@ def _save(turn: Turn, state: dict[str, Any]) -> None:
     turn.update(pending={**turn.pending, "checkin": state})
 
 
-def _return_point(turn: Turn) -> dict[str, Any]:
+def return_point(turn: Turn) -> dict[str, Any]:
     """Where the user was before a check-in or a settings question."""
     if turn.user["mode"] in (MODE, SET_MODE):
         return turn.pending.get("return") or {"mode": "paused"}
@@ -281,7 +141,7 @@ def _return_point(turn: Turn) -> dict[str, Any]:
             "item": turn.user["item"] or 0, "pending": pending}
 
 
-def _restore(turn: Turn) -> dict[str, Any]:
+def restore(turn: Turn) -> dict[str, Any]:
     back = turn.pending.get("return") or {"mode": "paused"}
     turn.update(mode=back.get("mode") or "paused", question_id=back.get("question_id"),
                 item=back.get("item") or 0, pending=back.get("pending") or {})
@@ -289,14 +149,19 @@ def _restore(turn: Turn) -> dict[str, Any]:
     return back
 
 
-def _button(text: str, data: str) -> Choice:
+def button(text: str, data: str) -> Choice:
     return Choice(str(Markup(text).unescape()), data)
 
 
 def _continue_row(turn: Turn) -> list[Choice]:
-    from coach.views import nav_button
-
     return [nav_button(turn.lang, "continue")]
+
+
+def local_date(turn: Turn, day: date | None) -> str:
+    """A date as people write it: 5-1-2027 in Dutch, 2027-01-05 in English."""
+    if day is None:
+        return ""
+    return f"{day.day}-{day.month}-{day.year}" if turn.lang == "nl" else day.isoformat()
 
 
 def _week_number(week: str) -> int:
@@ -313,7 +178,7 @@ def _fmt(value: float | None, turn: Turn, percent: bool = False) -> str:
 def _open(turn: Turn, week: str, notes: list[str] | None = None) -> list[Reply]:
     """Start the conversation for ``week``; returns its first message(s)."""
     db, library_id = turn.db, turn.library_id
-    back = _return_point(turn)
+    back = return_point(turn)
     _resolve_strategy_suggestion(turn)
     ask_done = _open_suggestion(turn, week)
     all_kpis = kpi_store.library_kpis(db, library_id)
@@ -367,8 +232,8 @@ def _next(turn: Turn, state: dict[str, Any], notice: str = "") -> list[Reply]:
         row = turn.db["suggestions"].get(state["done_q"])
         step = load_steps().get(row["step_id"])
         _save(turn, state)
-        choices = [[_button(turn.t("checkins.label_done_yes"), "ci:yes"),
-                    _button(turn.t("checkins.label_done_no"), "ci:no")]]
+        choices = [[button(turn.t("checkins.label_done_yes"), "ci:yes"),
+                    button(turn.t("checkins.label_done_no"), "ci:no")]]
         return [turn.say("checkins.ask_done", choices=choices, notice=markup(notice),
                          title=step.title[turn.lang] if step else row["step_id"])]
     kpis = {k.name: k for k in kpi_store.library_kpis(turn.db, state["library_id"])}
@@ -399,8 +264,8 @@ def _ask_kpi(turn: Turn, state: dict[str, Any], kpi: kpi_store.Kpi, notice: str 
     current_week = iso_week(turn.now, default_tz(turn.coach))
     total = max(state.get("total", 0), len(state["todo"]))
     n = total - len(state["todo"]) + 1
-    choices = [[_button(turn.t("checkins.label_skip"), f"ci:skip:{len(state['todo'])}"),
-                _button(turn.t("checkins.label_stop"), "ci:stop")]]
+    choices = [[button(turn.t("checkins.label_skip"), f"ci:skip:{len(state['todo'])}"),
+                button(turn.t("checkins.label_stop"), "ci:stop")]]
     return turn.say(
         "checkins.ask_kpi", choices=choices, notice=markup(notice), kpi=kpi.name,
         goal=kpi.goal, number=n, count=total,
@@ -434,7 +299,7 @@ def _warning(kpi: kpi_store.Kpi, value: float, percent: bool) -> str | None:
 def on_text(turn: Turn, text: str) -> list[Reply]:
     state = _state(turn)
     if not state:
-        _restore(turn)
+        restore(turn)
         return turn.coach.where_you_are(turn)
     if state.get("library_id") != turn.library_id:
         return _left_library(turn)
@@ -486,8 +351,8 @@ def _take(turn: Turn, state: dict[str, Any], kpi: kpi_store.Kpi, parsed: ParsedN
         state["confirm"] = {"kpi": kpi.name, "value": parsed.value, "percent": percent}
         _save(turn, state)
         n = len(state["todo"])
-        choices = [[_button(turn.t("checkins.label_confirm"), f"ci:ok:{n}"),
-                    _button(turn.t("checkins.label_correct"), f"ci:redo:{n}")]]
+        choices = [[button(turn.t("checkins.label_confirm"), f"ci:ok:{n}"),
+                    button(turn.t("checkins.label_correct"), f"ci:redo:{n}")]]
         return [turn.say("checkins.warning", choices=choices, problem=problem, kpi=kpi.name,
                          value=_fmt(parsed.value, turn, percent),
                          target=_fmt(kpi.target, turn, kpi.target_percent),
@@ -532,7 +397,7 @@ def _answer_done(turn: Turn, state: dict[str, Any], done: bool | None) -> list[R
 
 
 def _stop(turn: Turn, state: dict[str, Any]) -> list[Reply]:
-    _restore(turn)
+    restore(turn)
     return [turn.say("checkins.stopped", stored=len(state.get("stored", [])),
                      choices=[_continue_row(turn)])]
 
@@ -641,7 +506,7 @@ def _finish(turn: Turn, state: dict[str, Any], notice: str = "") -> list[Reply]:
     turn.db.execute(
         "update checkins set finished_at = ? where user_id = ? and iso_week = ?",
         [iso(turn.now), turn.user["id"], state["week"]])
-    back = _restore(turn)
+    back = restore(turn)
     step = next_step(turn)
     _remember(turn, step, state["week"])
     stored = [{"kpi": name, "value": _fmt(value, turn, percent)}
@@ -650,7 +515,7 @@ def _finish(turn: Turn, state: dict[str, Any], notice: str = "") -> list[Reply]:
     if step.kind == "strategy" or back.get("mode") in ("asking", "step_done", "paused"):
         rows.append(_continue_row(turn))
     if not state.get("no_kpis"):
-        rows.append([_button(turn.t("checkins.label_progress"), "ci:progress")])
+        rows.append([button(turn.t("checkins.label_progress"), "ci:progress")])
     return [turn.say("checkins.finished", choices=rows, notice=markup(notice), stored=stored,
                      skipped=state["skipped"], no_kpis=state.get("no_kpis", False),
                      kind=step.kind, title=step.title, description=step.description,
@@ -665,13 +530,13 @@ def cmd_checkin(turn: Turn, args: str) -> list[Reply]:
     schedule = member_schedule(turn.coach, turn.user["id"])
     tz = schedule.tz if schedule else default_tz(turn.coach)
     week = iso_week(turn.now, tz)
-    _claim(turn.coach, turn.user, week, turn.now, "command")
+    claim(turn.coach, turn.user, week, turn.now, "command")
     turn.db.execute("update users set active = 1 where id = ?", [turn.user["id"]])
     notes = []
     if schedule and schedule.stopped:
         notes.append(turn.t("checkins.note_stopped"))
     elif schedule and is_paused(schedule, turn.now):
-        notes.append(turn.t("checkins.note_paused", until=_date(turn, schedule.paused_until)))
+        notes.append(turn.t("checkins.note_paused", until=local_date(turn, schedule.paused_until)))
     return _open(turn, week, notes)
 
 
@@ -696,206 +561,11 @@ def progress(turn: Turn, args: str) -> list[Reply]:
     measured = any(s.values for s in series)
     if not measured:
         return [turn.say("checkins.progress_empty", kpis=table,
-                         choices=[[_button(turn.t("checkins.label_checkin"), "ci:start")]])]
+                         choices=[[button(turn.t("checkins.label_checkin"), "ci:start")]])]
     text = turn.t("checkins.progress", kpis=table)
     png = progress_chart(series, target_label=turn.t("checkins.chart_target"),
                          title=turn.t("checkins.chart_title"))
     return [Reply(text=text, photo=png)]
-
-
-# --------------------------------------------------------------------------- settings
-
-
-def _date(turn: Turn, day: date | None) -> str:
-    if day is None:
-        return ""
-    return f"{day.day}-{day.month}-{day.year}" if turn.lang == "nl" else day.isoformat()
-
-
-def settings_section(turn: Turn) -> list[Reply]:
-    if not turn.library_id:
-        return []
-    return [_settings_reply(turn)]
-
-
-def _settings_reply(turn: Turn, notice: str = "") -> Reply:
-    s = member_schedule(turn.coach, turn.user["id"])
-    coordinator = turn.user["role"] == "coordinator"
-    library = _library_schedule(turn)
-    rows = [[_button(turn.t("checkins.label_own_time"), "cs:own")]]
-    if s.own:
-        rows[0].append(_button(turn.t("checkins.label_library_time"), "cs:reset"))
-    paused = is_paused(s, turn.now)
-    rows.append([_button(turn.t("checkins.label_resume"), "cs:resume") if paused
-                 else _button(turn.t("checkins.label_pause"), "cs:pause"),
-                 _button(turn.t("checkins.label_start"), "cs:start") if s.stopped
-                 else _button(turn.t("checkins.label_stop_all"), "cs:stop")])
-    if coordinator:
-        rows.append([_button(turn.t("checkins.label_set_library"), "cs:library")])
-    return turn.say(
-        "checkins.settings", choices=rows, notice=markup(notice),
-        day=weekday_name(s.weekday, turn.lang), time=format_time(s.at), own=s.own,
-        paused_until=_date(turn, s.paused_until) if paused else "", stopped=s.stopped,
-        coordinator=coordinator, library_day=weekday_name(library[0], turn.lang),
-        library_time=format_time(library[1]),
-    )
-
-
-def _library_schedule(turn: Turn) -> tuple[int, time]:
-    rows = list(turn.db.query("select * from library_schedules where library_id = ?",
-                              [turn.library_id]))
-    if not rows:
-        return DEFAULT_WEEKDAY, DEFAULT_AT
-    return rows[0]["weekday"], _at(rows[0]["at"]) or DEFAULT_AT
-
-
-def _member_row(turn: Turn, **fields: Any) -> None:
-    table = turn.db["member_schedules"]
-    row = {"user_id": turn.user["id"], "updated_at": iso(turn.now), **fields}
-    if list(turn.db.query("select 1 from member_schedules where user_id = ?",
-                          [turn.user["id"]])):
-        table.update(turn.user["id"], row)
-    else:
-        table.insert({"stopped": 0, **row})
-
-
-def press_settings(turn: Turn, action: str) -> list[Reply]:
-    """Buttons of the /settings check-in section: ``cs:<action>``."""
-    if action in ("own", "library", "pause"):
-        if action == "library" and turn.user["role"] != "coordinator":
-            return [turn.say("notices.coordinator_only")]
-        back = _return_point(turn)
-        turn.update(mode=SET_MODE, pending={"set": action, "return": back})
-        return [_ask_setting(turn, action)]
-    if action == "reset":
-        _member_row(turn, weekday=None, at=None, since=iso(turn.now))
-        return [_settings_reply(turn, turn.t("checkins.set_saved"))]
-    if action == "resume":
-        _member_row(turn, paused_until=None)
-        return [_settings_reply(turn, turn.t("checkins.set_saved"))]
-    if action in ("stop", "start"):
-        _member_row(turn, stopped=int(action == "stop"))
-        return [_settings_reply(turn, turn.t("checkins.set_saved"))]
-    if action == "cancel":
-        if turn.user["mode"] == SET_MODE:
-            _restore(turn)
-        return [_settings_reply(turn)]
-    return [turn.say("checkins.stale_button"), *turn.coach.where_you_are(turn)]
-
-
-def _ask_setting(turn: Turn, what: str, notice: str = "") -> Reply:
-    choices = [[_button(turn.t("checkins.label_cancel"), "cs:cancel")]]
-    return turn.say("checkins.ask_setting", choices=choices, what=what, notice=markup(notice))
-
-
-def parse_day_and_time(text: str, lang: str = "nl") -> tuple[int | None, time | None] | None:
-    """"dinsdag 10:00", "di 10u", "10:00", "vrijdag" → (weekday or None, time or None);
-    None when it is neither."""
-    words = text.replace(",", " ").split()
-    if not words:
-        return None
-    for cut in range(1, len(words) + 1):
-        head = " ".join(words[:cut])
-        day = None if any(ch.isdigit() for ch in head) else parse_weekday(head, lang)
-        if day is not None:
-            rest = " ".join(words[cut:])
-            if not rest:
-                return day, None
-            at = parse_time(rest)
-            if at is not None:
-                return day, at
-    at = parse_time(text)
-    return (None, at) if at is not None else None
-
-
-_MONTHS = {
-    "jan": 1, "januari": 1, "january": 1, "feb": 2, "februari": 2, "february": 2,
-    "mrt": 3, "maart": 3, "mar": 3, "march": 3, "apr": 4, "april": 4, "mei": 5, "may": 5,
-    "jun": 6, "juni": 6, "june": 6, "jul": 7, "juli": 7, "july": 7, "aug": 8,
-    "augustus": 8, "august": 8, "sep": 9, "sept": 9, "september": 9, "okt": 10,
-    "oct": 10, "oktober": 10, "october": 10, "nov": 11, "november": 11, "dec": 12,
-    "december": 12,
-}
-
-
-def parse_date(text: str, today: date) -> date | None:
-    """"2027-01-05", "5-1", "5/1/2027", "5 januari", "5 jan 2027", "3 weken", "2 weeks",
-    "10 dagen" → a date after ``today`` (a day-month without year that has passed this
-    year means next year); None when unreadable."""
-    t = " ".join(text.casefold().replace(".", " ").split())
-    found = re.fullmatch(r"(\d{1,2})\s*(weken|week|weeks|dagen|dag|days|day)", t)
-    if found:
-        n = int(found.group(1))
-        return today + (timedelta(weeks=n) if found.group(2).startswith("we")
-                        else timedelta(days=n))
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", t):
-            return date.fromisoformat(t)
-        found = re.fullmatch(r"(\d{1,2})[-/](\d{1,2})(?:[-/](\d{2}|\d{4}))?", t) or \
-            re.fullmatch(r"(\d{1,2}) ([a-z]+)(?: (\d{4}))?", t)
-        if not found:
-            return None
-        day, month, year = found.groups()
-        month_no = int(month) if month.isdigit() else _MONTHS.get(month)
-        if month_no is None:
-            return None
-        year_no = int(year) + (2000 if year and len(year) == 2 else 0) if year else today.year
-        result = date(year_no, month_no, int(day))
-        if not year and result <= today:
-            result = date(today.year + 1, month_no, int(day))
-        return result
-    except ValueError:
-        return None
-
-
-def on_setting_text(turn: Turn, text: str) -> list[Reply]:
-    what = turn.pending.get("set")
-    if what not in ("own", "library", "pause"):
-        _restore(turn)
-        return turn.coach.where_you_are(turn)
-    if word_in(text, STOP_WORDS) or navigation_word(text) in ("back", "pause"):
-        _restore(turn)
-        return [_settings_reply(turn)]
-    if what == "pause":
-        today = _local_today(turn.now, default_tz(turn.coach))
-        until = parse_date(text, today)
-        if until is None or until <= today or until > today + MAX_PAUSE:
-            problem = "date" if until is None else "date_range"
-            return [_ask_setting(turn, what, turn.t("checkins.bad_setting", problem=problem))]
-        _restore(turn)
-        _member_row(turn, paused_until=until.isoformat())
-        return [_settings_reply(turn, turn.t("checkins.set_saved"))]
-    parsed = parse_day_and_time(text, turn.lang)
-    if parsed is None:
-        return [_ask_setting(turn, what, turn.t("checkins.bad_setting", problem="day_time"))]
-    if what == "library" and turn.user["role"] != "coordinator":
-        _restore(turn)
-        return [turn.say("notices.coordinator_only")]
-    if what == "library":
-        current = _library_schedule(turn)
-    else:
-        s = member_schedule(turn.coach, turn.user["id"])
-        current = (s.weekday, s.at)
-    weekday = parsed[0] if parsed[0] is not None else current[0]
-    at = parsed[1] or current[1]
-    _restore(turn)
-    if what == "library":
-        turn.db["library_schedules"].upsert(
-            {"library_id": turn.library_id, "weekday": weekday, "at": format_time(at),
-             "tz": default_tz(turn.coach), "since": iso(turn.now),
-             "updated_by": turn.user["id"]}, pk="library_id")
-    else:
-        _member_row(turn, weekday=weekday, at=format_time(at), since=iso(turn.now))
-    return [_settings_reply(turn, turn.t("checkins.set_saved"))]
-
-
-def on_setting_repeat(turn: Turn) -> list[Reply]:
-    what = turn.pending.get("set")
-    if what not in ("own", "library", "pause"):
-        _restore(turn)
-        return turn.coach.where_you_are(turn)
-    return [_ask_setting(turn, what)]
-
 
 # --------------------------------------------------------------------------- wiring
 
@@ -905,7 +575,7 @@ def register(coach: Coach) -> None:
     coach.add_command("checkin", cmd_checkin)
     coach.add_command("progress", progress)
     coach.add_mode(MODE, on_text, on_repeat)
-    coach.add_mode(SET_MODE, on_setting_text, on_setting_repeat)
     coach.add_button("ci", press)
-    coach.add_button("cs", press_settings)
-    coach.settings_sections.append(settings_section)
+    from coach import checkin_settings
+
+    checkin_settings.register(coach)

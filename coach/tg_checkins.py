@@ -1,7 +1,7 @@
 """Sending the weekly check-ins over Telegram (the core is in coach/checkins.py).
 
 :func:`install` adds ONE repeating JobQueue job that asks the database what is due
-(:func:`coach.checkins.iter_due_checkins`, a page at a time) and sends each check-in
+(:func:`coach.checkin_schedules.iter_due_checkins`, a page at a time) and sends each check-in
 with the adapter's own ``send_reply`` (HTML, inline keyboards, photos). There is no job
 per user, so schedules changed in /settings need no rescheduling and a restart loses
 nothing: what came due while the bot was down is found by the first run after the start.
@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING
 from telegram.error import ChatMigrated, Forbidden, InvalidToken, TelegramError
 from telegram.ext import Application, ContextTypes
 
-from coach.checkins import iter_due_checkins, mark_unreachable, start_checkin
+from coach.checkin_schedules import iter_due_checkins, mark_unreachable
+from coach.checkins import start_checkin
 from coach.config import Config
 
 if TYPE_CHECKING:

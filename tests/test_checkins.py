@@ -8,13 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from coach import kpis, store
-from coach.checkins import (
-    due_checkins,
-    mark_unreachable,
-    parse_date,
-    parse_day_and_time,
-    start_checkin,
-)
+from coach.checkin_schedules import due_checkins, mark_unreachable
+from coach.checkin_settings import parse_date, parse_day_and_time
+from coach.checkins import start_checkin
 from coach.engine import Coach
 from tests.conftest import Chat, Clock, check_reply
 from tests.test_engine_flow import TYPED, walk
