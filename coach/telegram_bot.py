@@ -25,7 +25,6 @@ import traceback
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlparse
 
 from telegram import (
     BotCommand,
@@ -674,7 +673,11 @@ async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stop.wait(), seconds)
 
 
-async def _run_polling(app: Application) -> None:
+async def _run_until_stopped(
+    app: Application, serve: Callable[[Application, asyncio.Event], Awaitable[None]]
+) -> None:
+    """Initialize (retrying while Telegram is unreachable), run ``serve`` until SIGINT
+    or SIGTERM, then stop cleanly."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -698,7 +701,7 @@ async def _run_polling(app: Application) -> None:
             await app.post_init(app)
         await app.start()
         try:
-            await poll_updates(app, stop)
+            await serve(app, stop)
         finally:
             await app.stop()
     finally:
@@ -730,20 +733,15 @@ def run(config: Config) -> int:
     app = build_application(config, coach)
     webhook_secret = config.webhook_secret or secrets.token_urlsafe(32)
     install_log_masking(config.token, webhook_secret)
+    if config.webhook_url:
+        from coach.tg_webhook import serve_webhook
+
+        def serve(app: Application, stop: asyncio.Event) -> Awaitable[None]:
+            return serve_webhook(app, config, webhook_secret, stop)
+    else:
+        serve = poll_updates
     try:
-        if config.webhook_url:
-            app.run_webhook(
-                listen=config.webhook_listen,
-                port=config.webhook_port,
-                url_path=urlparse(config.webhook_url).path.lstrip("/"),
-                secret_token=webhook_secret,
-                webhook_url=config.webhook_url,
-                allowed_updates=Update.ALL_TYPES,
-                drop_pending_updates=False,
-                bootstrap_retries=-1,
-            )
-        else:
-            asyncio.run(_run_polling(app))
+        asyncio.run(_run_until_stopped(app, serve))
     except InvalidToken:
         print(cli_line("cli_invalid_token"), file=sys.stderr)
         return 2

@@ -4,13 +4,14 @@ on the fake Bot API and takes updates as HTTPS-proxied POSTs on its own port."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import sqlite3
 import time
 
 import aiohttp
 
-from tests.fake_bot_api import FakeBotApi
+from tests.fake_bot_api import FakeBotApi, Fault
 from tests.test_telegram_e2e import BotProcess
 from tests.tg_fixtures import fake_api_fixture  # noqa: F401
 
@@ -115,3 +116,45 @@ async def test_webhook_mode_registers_and_answers_with_the_secret_only(fake_api:
     output = proc.output()
     assert "Traceback" not in output, output
     assert SECRET not in output
+
+
+async def test_webhook_confirms_an_update_only_after_handling_it(fake_api: FakeBotApi,
+                                                                 tmp_path):
+    """Telegram hears 200 only once the reply went out; a bot killed while handling
+    leaves the POST unconfirmed, so Telegram delivers it again and nothing is lost."""
+    api = fake_api
+    port = free_port()
+    proc = BotProcess(api, tmp_path)
+    proc.env.update(WEBHOOK_URL="https://example.invalid/hook", WEBHOOK_LISTEN="127.0.0.1",
+                    WEBHOOK_PORT=str(port), WEBHOOK_SECRET=SECRET)
+    url = f"http://127.0.0.1:{port}/hook"
+    good = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    await proc.start(wait_ready=False)
+    try:
+        await wait_listening(port)
+        async with aiohttp.ClientSession() as http:
+            # Telegram is slow to accept the reply: the bot is killed while sending it
+            api.faults.append(Fault(methods={"sendMessage"}, status=None, delay=5.0))
+            post = asyncio.create_task(http.post(url, json=message_update(7, 41, "/start"),
+                                                 headers=good))
+            await api.wait_for(lambda: [c for c in api.calls if c.method == "sendMessage"],
+                               10, "the reply being sent")
+            assert not post.done()  # no 200 while the update is still being handled
+            await proc.kill()
+            with contextlib.suppress(aiohttp.ClientError):
+                resp = await post
+                assert resp.status != 200
+            api.faults.clear()
+
+            mark = api.mark()
+            await proc.start(wait_ready=False)
+            await wait_listening(port)
+            async with http.post(url, json=message_update(7, 41, "/start"),
+                                 headers=good) as resp:  # Telegram delivers it again
+                assert resp.status == 200
+            calls = await api.wait_for_messages(41, 1, timeout=10, since=mark)
+            assert calls[0].params["text"]  # the user is answered after all
+        assert await proc.terminate() == 0
+    finally:
+        if proc.proc and proc.proc.returncode is None:
+            await proc.kill()

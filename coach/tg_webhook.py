@@ -1,0 +1,81 @@
+"""Webhook mode that confirms an update to Telegram only after it was handled.
+
+PTB's own ``run_webhook`` answers Telegram's POST with 200 as soon as the update is
+queued, before it is handled: a crash in between loses the message without a trace.
+Here the POST is answered only after the coach handled the update and its replies were
+sent (and the answer committed to SQLite). If the process dies first, Telegram gets no
+200 and delivers the update again; the coach recognises a redelivered update by its id
+and repeats where the user is instead of handling it twice. This mirrors
+``telegram_bot.poll_updates`` for long polling.
+
+Served with tornado (python-telegram-bot's ``webhooks`` extra) on ``WEBHOOK_LISTEN`` /
+``WEBHOOK_PORT`` at the path of ``WEBHOOK_URL``; requests without the right
+``X-Telegram-Bot-Api-Secret-Token`` header get 403 and are not looked at.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from urllib.parse import urlparse
+
+import tornado.httpserver
+import tornado.web
+from telegram import Update
+from telegram.ext import Application
+
+from coach.config import Config
+
+log = logging.getLogger("coach.webhook")
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class UpdateHandler(tornado.web.RequestHandler):
+    def initialize(self, app: Application, secret: str) -> None:
+        self.app, self.secret = app, secret
+
+    async def post(self) -> None:
+        given = self.request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), self.secret.encode()):
+            self.set_status(403)
+            return
+        try:
+            data = json.loads(self.request.body)
+            update = Update.de_json(data, self.app.bot)
+        except (ValueError, TypeError, KeyError):
+            log.warning("webhook: a request body that is not an update was refused")
+            self.set_status(400)
+            return
+        # handled (replies sent, answers committed) before Telegram hears "200"
+        await self.app.process_update(update)
+        self.set_status(200)
+
+    def log_exception(self, *args: object) -> None:  # tornado's default prints the body
+        log.error("webhook: error while handling a request", exc_info=args[1:])  # type: ignore[arg-type]
+
+
+async def serve_webhook(app: Application, config: Config, secret: str, stop: asyncio.Event):
+    """Register the webhook with Telegram and handle POSTed updates until ``stop``."""
+    from coach.telegram_bot import call_with_retry
+
+    path = "/" + urlparse(config.webhook_url or "").path.lstrip("/")
+    await call_with_retry(
+        lambda: app.bot.set_webhook(
+            config.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES,
+            drop_pending_updates=False,
+        ),
+        "setWebhook",
+    )
+    web_app = tornado.web.Application(
+        [(path.rstrip("/") + "/?", UpdateHandler, {"app": app, "secret": secret})]
+    )
+    server = tornado.httpserver.HTTPServer(web_app, xheaders=True)
+    server.listen(config.webhook_port, address=config.webhook_listen)
+    log.info("webhook listening on %s:%s%s", config.webhook_listen, config.webhook_port, path)
+    try:
+        await stop.wait()
+    finally:
+        server.stop()  # no new requests; one being handled finishes or is redelivered
+        await server.close_all_connections()
