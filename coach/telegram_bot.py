@@ -221,9 +221,7 @@ def configure_logging(config: Config) -> None:
 
 
 def _retry_seconds(exc: RetryAfter) -> float:
-    value = getattr(exc, "_retry_after", None)
-    if value is None:
-        value = exc.retry_after
+    value = exc.retry_after  # a timedelta (PTB_TIMEDELTA, set in coach/__init__.py)
     return float(value.total_seconds() if hasattr(value, "total_seconds") else value)
 
 
