@@ -707,40 +707,43 @@ async def _run_until_stopped(
     log.info("Biebcoach stopped")
 
 
-def run(config: Config) -> int:
-    """Run the bot until stopped (SIGINT/SIGTERM); returns the process exit code."""
+def run_cli(config: Config, main: Callable[[], Awaitable[object]]) -> int:
+    """Run an async ``main`` for a command line: logging set up, a missing or rejected
+    token explained in one line (exit code 2), never a traceback for those."""
     configure_logging(config)
     if not config.token:
         print(cli_line("cli_missing_token"), file=sys.stderr)
         return 2
+    try:
+        asyncio.run(main())
+    except InvalidToken:
+        print(cli_line("cli_invalid_token"), file=sys.stderr)
+        return 2
+    return 0
 
+
+def run(config: Config) -> int:
+    """Run the bot until stopped (SIGINT/SIGTERM); returns the process exit code."""
     from telegram.ext._updater import WEBHOOKS_AVAILABLE
 
     if config.webhook_url and not WEBHOOKS_AVAILABLE:
         print(cli_line("cli_no_webhooks"), file=sys.stderr)
         return 2
-    try:
-        asyncio.run(_check_token(config))
-    except InvalidToken:
-        print(cli_line("cli_invalid_token"), file=sys.stderr)
-        return 2
-
-    from coach.engine import Coach
-
-    coach = Coach.open(config.db_path)
-    app = build_application(config, coach)
     webhook_secret = config.webhook_secret or secrets.token_urlsafe(32)
-    install_log_masking(config.token, webhook_secret)
-    if config.webhook_url:
-        from coach.tg_webhook import serve_webhook
 
-        def serve(app: Application, stop: asyncio.Event) -> Awaitable[None]:
-            return serve_webhook(app, config, webhook_secret, stop)
-    else:
-        serve = poll_updates
-    try:
-        asyncio.run(_run_until_stopped(app, serve))
-    except InvalidToken:
-        print(cli_line("cli_invalid_token"), file=sys.stderr)
-        return 2
-    return 0
+    async def main() -> None:
+        from coach.engine import Coach
+
+        await _check_token(config)
+        install_log_masking(config.token, webhook_secret)
+        app = build_application(config, Coach.open(config.db_path))
+        if config.webhook_url:
+            from coach.tg_webhook import serve_webhook
+
+            def serve(app: Application, stop: asyncio.Event) -> Awaitable[None]:
+                return serve_webhook(app, config, webhook_secret, stop)
+        else:
+            serve = poll_updates
+        await _run_until_stopped(app, serve)
+
+    return run_cli(config, main)

@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from telegram.error import ChatMigrated, Forbidden, InvalidToken, TelegramError
+from telegram.error import ChatMigrated, Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from coach.checkin_schedules import iter_due_checkins, mark_unreachable
@@ -118,15 +117,6 @@ async def _send_due_once(config: Config) -> int:
 
 def run_send_due(config: Config) -> int:
     """``python bot.py checkins send-due``: send what is due now and exit."""
-    from coach.telegram_bot import cli_line, configure_logging
+    from coach.telegram_bot import run_cli
 
-    configure_logging(config)
-    if not config.token:
-        print(cli_line("cli_missing_token"), file=sys.stderr)
-        return 2
-    try:
-        asyncio.run(_send_due_once(config))
-    except InvalidToken:
-        print(cli_line("cli_invalid_token"), file=sys.stderr)
-        return 2
-    return 0
+    return run_cli(config, lambda: _send_due_once(config))
