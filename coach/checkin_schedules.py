@@ -125,8 +125,7 @@ def iter_due_checkins(
     marks = ",".join("?" * len(weeks))
     sql = (
         _MEMBER_SQL
-        + " where coalesce(ms.stopped, 0) = 0 and (coalesce(u.active, 1) = 1"
-        " or u.updated_at > u.unreachable_at)"
+        + " where coalesce(ms.stopped, 0) = 0 and coalesce(u.active, 1) = 1"
         " and coalesce(case when ms.at is not null then ms.weekday end, ls.weekday, ?) <= ?"
         f" and not exists (select 1 from checkins c where c.user_id = u.id"
         f" and c.iso_week in ({marks})) and u.id like ? and u.id > ? order by u.id limit ?"

@@ -72,7 +72,7 @@ def press_settings(turn: Turn, action: str) -> list[Reply]:
     if action in ("own", "library", "pause"):
         if action == "library" and turn.user["role"] != "coordinator":
             return [turn.say("notices.coordinator_only")]
-        back = return_point(turn)
+        back = return_point(turn, keep_checkin=True)
         turn.update(mode=SET_MODE, pending={"set": action, "return": back})
         return [_ask_setting(turn, action)]
     if action == "reset":

@@ -44,8 +44,8 @@ Choices where the issue was silent
       left (or moved to another) library gets the check-in closed, nothing stored.
     * /checkin always works, also when paused or stopped (with a note); it claims the
       week, so the scheduled check-in does not come on top of it.
-    * A user marked unreachable is reachable again once they write to the bot (their
-      ``updated_at`` is newer than ``unreachable_at``).
+    * A user marked unreachable is reachable again as soon as they write to the bot
+      (any message, command or button: ``Coach.handle`` sets ``users.active`` again).
 """
 
 from __future__ import annotations
@@ -132,10 +132,14 @@ def _save(turn: Turn, state: dict[str, Any]) -> None:
     turn.update(pending={**turn.pending, "checkin": state})
 
 
-def return_point(turn: Turn) -> dict[str, Any]:
-    """Where the user was before a check-in or a settings question."""
-    if turn.user["mode"] in (MODE, SET_MODE):
+def return_point(turn: Turn, keep_checkin: bool = False) -> dict[str, Any]:
+    """Where the user was before a check-in or a settings question. ``keep_checkin``:
+    a check-in under way is where to return to (a setting changed in the middle)."""
+    if turn.user["mode"] == SET_MODE or (turn.user["mode"] == MODE and not keep_checkin):
         return turn.pending.get("return") or {"mode": "paused"}
+    if turn.user["mode"] == MODE:
+        return {"mode": MODE, "question_id": turn.user["question_id"],
+                "item": turn.user["item"] or 0, "pending": turn.pending}
     pending = {k: v for k, v in turn.pending.items() if k not in ("checkin", "set", "return")}
     return {"mode": turn.user["mode"], "question_id": turn.user["question_id"],
             "item": turn.user["item"] or 0, "pending": pending}
@@ -199,11 +203,22 @@ def _open(turn: Turn, week: str, notes: list[str] | None = None) -> list[Reply]:
     return _next(turn, state, intro)
 
 
+def _suggestion(turn: Turn, suggestion_id: int | None) -> dict[str, Any] | None:
+    """An open suggestion of this user in their current library, by id."""
+    if not suggestion_id:
+        return None
+    rows = list(turn.db.query(
+        "select * from suggestions where id = ? and user_id = ? and library_id = ?"
+        " and done is null", [suggestion_id, turn.user["id"], turn.library_id]))
+    return rows[0] if rows else None
+
+
 def _open_suggestion(turn: Turn, week: str) -> dict[str, Any] | None:
     """The user's latest suggestion from an earlier week that was not answered yet."""
     rows = list(turn.db.query(
-        "select * from suggestions where user_id = ? order by id desc limit 1",
-        [turn.user["id"]]))
+        "select * from suggestions where user_id = ? and library_id = ?"
+        " order by id desc limit 1",
+        [turn.user["id"], turn.library_id]))
     if not rows or rows[0]["done"] is not None or rows[0]["iso_week"] == week:
         return None
     if load_steps().get(rows[0]["step_id"]) is None:
@@ -216,8 +231,8 @@ def _resolve_strategy_suggestion(turn: Turn) -> None:
     answered = {qid for (qid, _item), status in turn.positions.status.items()
                 if status == "answered"}
     for row in turn.db.query(
-        "select id, step_id from suggestions where user_id = ? and kind = 'strategy'"
-        " and done is null", [turn.user["id"]]
+        "select id, step_id from suggestions where user_id = ? and library_id = ?"
+        " and kind = 'strategy' and done is null", [turn.user["id"], turn.library_id]
     ):
         turn.db.execute("update suggestions set done = ?, answered_at = ? where id = ?",
                         [int(row["step_id"] in answered), iso(turn.now), row["id"]])
@@ -228,8 +243,10 @@ def _resolve_strategy_suggestion(turn: Turn) -> None:
 
 def _next(turn: Turn, state: dict[str, Any], notice: str = "") -> list[Reply]:
     """Ask the next open thing, or finish."""
-    if state.get("done_q"):
-        row = turn.db["suggestions"].get(state["done_q"])
+    row = _suggestion(turn, state.get("done_q"))
+    if row is None:
+        state["done_q"] = None  # answered meanwhile, or gone with its library
+    else:
         step = load_steps().get(row["step_id"])
         _save(turn, state)
         choices = [[button(turn.t("checkins.label_done_yes"), "ci:yes"),
@@ -389,8 +406,10 @@ def _skip(turn: Turn, state: dict[str, Any]) -> list[Reply]:
 
 def _answer_done(turn: Turn, state: dict[str, Any], done: bool | None) -> list[Reply]:
     if done is not None:
-        turn.db.execute("update suggestions set done = ?, answered_at = ? where id = ?",
-                        [int(done), iso(turn.now), state["done_q"]])
+        turn.db.execute(
+            "update suggestions set done = ?, answered_at = ? where id = ? and user_id = ?"
+            " and library_id = ?",
+            [int(done), iso(turn.now), state["done_q"], turn.user["id"], turn.library_id])
     state["done_q"] = None
     notice = {True: "checkins.done_yes", False: "checkins.done_no", None: "checkins.skipped"}
     return _next(turn, state, turn.t(notice[done]))
@@ -531,7 +550,6 @@ def cmd_checkin(turn: Turn, args: str) -> list[Reply]:
     tz = schedule.tz if schedule else default_tz(turn.coach)
     week = iso_week(turn.now, tz)
     claim(turn.coach, turn.user, week, turn.now, "command")
-    turn.db.execute("update users set active = 1 where id = ?", [turn.user["id"]])
     notes = []
     if schedule and schedule.stopped:
         notes.append(turn.t("checkins.note_stopped"))
