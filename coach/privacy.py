@@ -58,15 +58,33 @@ def _columns(db: sqlite_utils.Database, table: str) -> set[str]:
     return set(db[table].columns_dict) if db[table].exists() else set()
 
 
-def forget_user(db: sqlite_utils.Database, user_id: str, policy: str, former: str) -> None:
-    """Delete (or anonymise, per ``policy``) everything about ``user_id``."""
+def forget_policies(db: sqlite_utils.Database, user_id: str) -> dict[int, str]:
+    """Library id → what happens to this person's answers there when they are forgotten:
+    the coordinator's choice for each library that has their work (also a library they
+    were removed from; answers of a deleted library are gone already)."""
+    libraries = {r[0] for table, id_col, _name, kind in PERSONAL if kind == "content"
+                 and {id_col, "library_id"} <= _columns(db, table)
+                 for r in db.execute(f"select distinct library_id from [{table}]"
+                                     f" where [{id_col}] = ?", [user_id])}
+    return {lib: library_setting(db, lib, "on_forget", ANONYMISE) for lib in libraries
+            if store.get_library(db, lib)}
+
+
+def forget_user(db: sqlite_utils.Database, user_id: str, former: str) -> None:
+    """Delete everything about ``user_id``; their answers are anonymised or removed as
+    each library's coordinator chose (:func:`forget_policies`)."""
     alias = f"anon:{secrets.token_hex(6)}"
+    removed = [lib for lib, policy in forget_policies(db, user_id).items() if policy == REMOVE]
     declared = set()
     for table, id_col, name_col, kind in PERSONAL:
         if id_col not in _columns(db, table):
             continue
         declared.add(table)
-        if kind == "personal" or (kind == "content" and policy == REMOVE):
+        if kind == "content" and removed:
+            marks = ",".join("?" * len(removed))
+            db.execute(f"delete from [{table}] where [{id_col}] = ? and library_id in ({marks})",
+                       [user_id, *removed])
+        if kind == "personal":
             db.execute(f"delete from [{table}] where [{id_col}] = ?", [user_id])
         else:
             names = f", [{name_col}] = ?" if name_col else ""
@@ -105,8 +123,10 @@ def cmd_forget(turn: Turn, args: str) -> list[Reply]:
     others = _others(turn)
     if turn.user["role"] == "coordinator" and others:
         return [turn.say("privacy_texts.coordinator_first")]
-    policy = library_setting(turn.db, turn.library_id, "on_forget", ANONYMISE) \
-        if turn.library_id else ANONYMISE
+    policies = set(forget_policies(turn.db, turn.user["id"]).values())
+    if turn.library_id and not policies:  # nothing answered yet: the library's choice
+        policies = {library_setting(turn.db, turn.library_id, "on_forget", ANONYMISE)}
+    policy = policies.pop() if len(policies) == 1 else "mixed" if policies else ANONYMISE
     choices = [[Choice(turn.t("labels.forget_yes"), "p:forget"),
                 Choice(turn.t("labels.cancel"), "p:cancel")]]
     return [turn.say("privacy_texts.forget_confirm", choices=choices, policy=policy,
@@ -143,10 +163,8 @@ def make_press(coach: Coach):
             lang, library_id = turn.lang, turn.library_id
             if library_id and not _others(turn):
                 delete_library(turn.db, library_id)
-            policy = library_setting(turn.db, library_id, "on_forget", ANONYMISE) \
-                if library_id and store.get_library(turn.db, library_id) else REMOVE
             former = coach.render(lang, "privacy_texts.former_member")
-            forget_user(turn.db, turn.user["id"], policy, former)
+            forget_user(turn.db, turn.user["id"], former)
             return [Reply(text=coach.render(lang, "privacy_texts.forgotten"))]
         if turn.user["role"] != "coordinator":
             return [turn.say("notices.coordinator_only")]

@@ -115,3 +115,23 @@ def test_cancel_deletes_nothing(team, db):
     zeb.press("Annuleren")
     assert "niets gewist" in zeb.texts()
     assert zeb.user() is not None and db["answers"].count == 2
+
+
+@pytest.mark.parametrize("policy,kept", [("anonymise", 2), ("remove", 0)])
+def test_a_removed_member_is_forgotten_as_their_old_team_chose(team, db, policy, kept):
+    anna, zeb = team
+    if policy == "remove":
+        anna.cmd("settings")
+        anna.press("Wissen")
+    anna.cmd("team")
+    token = next(b.data.split(":", 2)[2] for r in anna.replies for b in r.buttons()
+                 if "Zebedeus" in b.label)
+    anna.press_data(f"t:rm:{token}")
+    anna.press_data(f"t:rmy:{token}")
+    assert zeb.user()["library_id"] is None
+    zeb.cmd("vergeet")
+    said = "ook gewist" if policy == "remove" else "zonder je naam"
+    assert said in zeb.last  # what they are told is what happens
+    zeb.press("Ja, vergeet me")
+    assert db["answers"].count == kept  # his two answers: kept without name, or gone
+    assert db_mentions(db, "test:zebedeus quist", "Zebedeus Quist") == []
