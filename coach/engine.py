@@ -33,7 +33,14 @@ from coach.flow import LANGS, Flow, Question, load_flow
 from coach.matching import NO, YES, navigation_word, word_in
 from coach.positions import Position, Positions, library_view
 from coach.texts import lang_or_default, render, warm_up
-from coach.views import display, label, nav_button, question_reply, step_summary_reply
+from coach.views import (
+    display,
+    label,
+    nav_button,
+    position_ref,
+    question_reply,
+    step_summary_reply,
+)
 
 LIBRARY_NAME_MAX = 80
 EVENT_MEMORY = timedelta(days=7)
@@ -167,6 +174,9 @@ class Coach:
             elif event.name and event.name != user["name"]:
                 store.update_user(self.db, event.user_id, now, name=event.name)
                 user["name"] = event.name
+            if user.get("active") == 0:  # marked unreachable (blocked the bot): back now
+                store.update_user(self.db, event.user_id, now, active=1, unreachable_at=None)
+                user.update(active=1, unreachable_at=None)
             turn = Turn(self, user, now)
             if event.event_id and store.seen_event(self.db, event.event_id, now):
                 return self.where_you_are(turn)
@@ -322,16 +332,16 @@ class Coach:
             return self._command(turn, action, "")
         return [turn.say("notices.unknown_button"), *self.where_you_are(turn)]
 
-    def _stale(self, turn: Turn, question_id: str) -> list[Reply] | None:
-        """A reply for a button that belongs to another question than the open one."""
+    def _stale(self, turn: Turn, ref: str) -> list[Reply] | None:
+        """A reply for a button that belongs to another position than the open one."""
         position = turn.current()
-        if turn.user["mode"] == "asking" and position and position.question.id == question_id:
+        if turn.user["mode"] == "asking" and position and position_ref(position) == ref:
             return None
         return [turn.say("notices.stale_button"), *self.where_you_are(turn)]
 
     def _press_option(self, turn: Turn, rest: str) -> list[Reply]:
-        qid, _, option_id = rest.partition(":")
-        if stale := self._stale(turn, qid):
+        ref, _, option_id = rest.partition(":")
+        if stale := self._stale(turn, ref):
             return stale
         position = turn.current()
         q = position.question
@@ -349,27 +359,27 @@ class Coach:
         reply.replace = True
         return [reply]
 
-    def _press_multi_done(self, turn: Turn, qid: str) -> list[Reply]:
-        if stale := self._stale(turn, qid):
+    def _press_multi_done(self, turn: Turn, ref: str) -> list[Reply]:
+        if stale := self._stale(turn, ref):
             return stale
         position = turn.current()
         outcome = check_selection(position.question, turn.pending.get("selection", []))
         return self._apply(turn, position, outcome)
 
-    def _press_confirm(self, turn: Turn, qid: str) -> list[Reply]:
+    def _press_confirm(self, turn: Turn, ref: str) -> list[Reply]:
         confirm = turn.pending.get("confirm")
-        if (stale := self._stale(turn, qid)) or not confirm:
+        if (stale := self._stale(turn, ref)) or not confirm:
             return stale or [turn.say("notices.stale_button"), *self.where_you_are(turn)]
         return self._accept(turn, turn.current(), confirm["value"])
 
-    def _press_reject(self, turn: Turn, qid: str) -> list[Reply]:
-        if stale := self._stale(turn, qid):
+    def _press_reject(self, turn: Turn, ref: str) -> list[Reply]:
+        if stale := self._stale(turn, ref):
             return stale
         turn.update(pending={k: v for k, v in turn.pending.items() if k != "confirm"})
         return [self._ask(turn, turn.current(), notice=turn.t("notices.try_again"))]
 
-    def _press_keep(self, turn: Turn, qid: str) -> list[Reply]:
-        if stale := self._stale(turn, qid):
+    def _press_keep(self, turn: Turn, ref: str) -> list[Reply]:
+        if stale := self._stale(turn, ref):
             return stale
         return self._advance(turn, turn.current())
 
@@ -436,7 +446,7 @@ class Coach:
             if word_in(text, YES):
                 return self._accept(turn, turn.current(), turn.pending["confirm"]["value"])
             if word_in(text, NO):
-                return self._press_reject(turn, turn.user["question_id"])
+                return self._press_reject(turn, position_ref(turn.current()))
         action = navigation_word(text)
         if action:
             return self._command(turn, action, "")
@@ -446,7 +456,7 @@ class Coach:
                 turn.move("asking", turn.positions.next_open())
                 return [turn.say("notices.question_gone"), *self.resume(turn)]
             if position.question.kind == "multi" and word_in(text, ("klaar", "done", "ready")):
-                return self._press_multi_done(turn, position.question.id)
+                return self._press_multi_done(turn, position_ref(position))
             return self._apply(turn, position, parse_text(position.question, text))
         if mode == "step_done" and word_in(text, YES):
             return self.resume(turn)
@@ -477,8 +487,9 @@ class Coach:
         if outcome.confirm:
             turn.update(pending={**turn.pending, "confirm": {"value": outcome.value}})
             q = position.question
-            choices = [[Choice(label(turn.lang, "yes"), f"y:{q.id}"),
-                        Choice(label(turn.lang, "no"), f"x:{q.id}")]]
+            ref = position_ref(position)
+            choices = [[Choice(label(turn.lang, "yes"), f"y:{ref}"),
+                        Choice(label(turn.lang, "no"), f"x:{ref}")]]
             return [turn.say("confirm", choices=choices,
                              value=display(q, outcome.value, turn.lang))]
         return self._accept(turn, position, outcome.value)
@@ -556,7 +567,7 @@ class Coach:
         turn.move("done", skipped)
         choices = [[nav_button(turn.lang, "continue")]] if skipped else []
         choices.append([nav_button(turn.lang, "overview"), nav_button(turn.lang, "edit")])
-        todo = sum(1 for s in turn.positions.status.values() if s == "skipped")
+        todo = sum(1 for p in turn.positions.all if turn.positions.status.get(p.key) == "skipped")
         return [turn.say("all_done", choices=choices, notice=notice, todo=todo,
                          coordinator=turn.user["role"] == "coordinator")]
 

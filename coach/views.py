@@ -59,14 +59,25 @@ def prompt_html(q: Question, lang: str, item: str = "") -> Markup:
     return Markup(text.replace("{item}", Markup("<i>%s</i>") % item))
 
 
-def option_rows(q: Question, lang: str, selected: list[str]) -> list[list[Choice]]:
+def position_ref(position: Position | None) -> str:
+    """How a button names the position it belongs to: the question id, with "~<item>"
+    for the second and later items of a foreach question (so an old button of another
+    item is recognised as stale)."""
+    if position is None:
+        return ""
+    qid = position.question.id
+    return qid if position.item_index == 0 else f"{qid}~{position.item_index}"
+
+
+def option_rows(position: Position, lang: str, selected: list[str]) -> list[list[Choice]]:
+    q, ref = position.question, position_ref(position)
     buttons = []
     for o in q.options:
         mark = "✅ " if o.id in selected else ""
-        buttons.append(Choice(mark + o.label[lang], f"o:{q.id}:{o.id}"))
+        buttons.append(Choice(mark + o.label[lang], f"o:{ref}:{o.id}"))
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     if q.kind == "multi":
-        rows.append([Choice(label(lang, "done"), f"m:{q.id}")])
+        rows.append([Choice(label(lang, "done"), f"m:{ref}")])
     return rows
 
 
@@ -110,12 +121,12 @@ def question_reply(
         selected=[o.label[lang] for o in q.options if o.id in selected],
         typed_example=", ".join(o.label[lang].lower() for o in q.options[:2]),
     )
-    rows = option_rows(q, lang, selected) if q.options else []
+    rows = option_rows(position, lang, selected) if q.options else []
     nav = []
     if positions.previous(position) is not None:
         nav.append(nav_button(lang, "back"))
     if mine is not None:
-        nav.append(Choice(label(lang, "keep"), f"k:{q.id}"))
+        nav.append(Choice(label(lang, "keep"), f"k:{position_ref(position)}"))
     else:
         nav.append(nav_button(lang, "skip"))
     nav.append(nav_button(lang, "pause"))

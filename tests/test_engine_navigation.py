@@ -173,3 +173,34 @@ def test_a_stale_button_from_an_earlier_question_is_explained(anna):
     anna.press_data("o:audience.groups:seniors")
     assert "hoort bij een eerdere vraag" in anna.texts()
     assert anna.user()["question_id"] == "goals.online"
+
+
+def test_an_old_keep_button_of_another_item_is_stale(anna, db):
+    """Buttons of a foreach question carry their item: the first goal's old Keep button
+    must not move past the second goal's open question."""
+    anna.reach("kpis.per_goal")
+    anna.say("Aanmeldingen")
+    assert anna.user()["item"] == 1
+    anna.cmd("terug")
+    keep_first = next(b for b in anna.buttons() if b.startswith("k:"))
+    anna.press_data(keep_first)
+    assert anna.user()["item"] == 1
+    anna.press_data(keep_first)  # pressed again, now on the second goal's question
+    assert "hoort bij een eerdere vraag" in anna.texts()
+    assert anna.user()["question_id"] == "kpis.per_goal" and anna.user()["item"] == 1
+    assert db.execute("select count(*) from answers where question_id = 'kpis.per_goal'"
+                      ).fetchone()[0] == 1
+
+
+def test_the_to_do_count_only_counts_questions_that_still_exist(anna, db):
+    anna.reach("kpis.per_goal")
+    anna.say("overslaan")  # the first goal's KPIs: later
+    walk(anna)
+    assert "nog 1 vragen" in anna.last
+    anna.cmd("wijzig")
+    anna.press_data("s:sm_goals")
+    anna.press_data("e:sm_goals.list")
+    anna.say("Een heel ander doel; 20% meer bereik")  # the skipped goal is gone
+    walk(anna)  # answers the new goal's questions
+    assert "lijstje voor later" not in anna.last  # no phantom to-do, no missing button
+    assert "🎉" in anna.last
