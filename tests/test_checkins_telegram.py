@@ -4,28 +4,62 @@ AIORateLimiter) and ``python bot.py checkins send-due`` against the fake Bot API
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from coach import kpis
+import pytest
+
+from coach import kpis, tg_checkins
 from coach.config import Config
 from coach.engine import Coach
 from coach.schedule import weekday_name
 from coach.tg_checkins import install
 from tests.conftest import Chat, Clock
-from tests.fake_bot_api import TOKEN, FakeBotApi, Fault, FloodGate
+from tests.fake_bot_api import TOKEN, Fault, FloodGate
 from tests.test_engine_input import at_question
-from tests.tg_fixtures import RunningBot, bot_fixture, buttons, fake_api_fixture, plain  # noqa: F401
+from tests.tg_fixtures import (  # noqa: F401
+    REPO,
+    RunningBot,
+    bot_env,
+    bot_fixture,
+    buttons,
+    fake_api_fixture,
+    plain,
+    texts,
+)
 
-REPO = Path(__file__).resolve().parent.parent
 
+class JobRuns:
+    """Counts the runs of the check-in job: ``_tick`` calls ``tg_checkins.send_due``,
+    replaced here by a wrapper that calls the real one through and notes when it ends."""
 
-def texts(calls) -> list[str]:
-    return [plain(c.params.get("text") or c.params.get("caption") or "") for c in calls]
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.started = 0
+        self.finished: list[int] = []
+        self._ended = asyncio.Event()
+        real = tg_checkins.send_due
+
+        async def counting(*args, **kwargs):
+            self.started += 1
+            run = self.started
+            try:
+                return await real(*args, **kwargs)
+            finally:
+                self.finished.append(run)
+                self._ended.set()
+
+        monkeypatch.setattr(tg_checkins, "send_due", counting)
+
+    async def another(self, timeout: float = 10.0) -> None:
+        """Wait until a run that started after this call has finished."""
+        since = self.started
+        async with asyncio.timeout(timeout):
+            while not any(run > since for run in self.finished):
+                self._ended.clear()
+                await self._ended.wait()
 
 
 def library_with_kpis(coach: Coach, user_id: str, name: str) -> Chat:
@@ -38,8 +72,9 @@ def library_with_kpis(coach: Coach, user_id: str, name: str) -> Chat:
     return anna
 
 
-async def test_one_full_checkin_over_telegram_with_the_chart(bot: RunningBot):
+async def test_one_full_checkin_over_telegram_with_the_chart(bot: RunningBot, monkeypatch):
     api = bot.api
+    runs = JobRuns(monkeypatch)
     clock = Clock(datetime(2026, 11, 22, 12, 0, tzinfo=UTC))  # Sunday, week 47
     bot.coach.clock = clock
     anna = library_with_kpis(bot.coach, "tg:555", "Anna")
@@ -86,7 +121,7 @@ async def test_one_full_checkin_over_telegram_with_the_chart(bot: RunningBot):
     assert "week 47: 900" in table and "week 48: 1.250" in table
 
     # the job keeps asking the database, but the week's check-in was sent once
-    await asyncio.sleep(0.5)
+    await runs.another()
     intros = [t for t in texts(api.sent(555)) if "Wekelijkse check-in" in t]
     assert len(intros) == 1
     stored = {r["kpi"]: r["value"] for r in bot.coach.db.query(
@@ -94,17 +129,6 @@ async def test_one_full_checkin_over_telegram_with_the_chart(bot: RunningBot):
     assert stored == {"Aanmeldingen": 1200, "Bereik": 1250, "Reacties": 15.5}
     assert [c.status for c in api.calls if c.status == 429] == [429]  # waited out, sent once
     assert api.validation_errors() == []
-
-
-def _env(api: FakeBotApi | None, db: Path, token: str | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("TELEGRAM_", "COACH_", "WEBHOOK_"))}
-    env.update(COACH_DB=str(db), PYTHONPATH=str(REPO))
-    if api is not None:
-        env["TELEGRAM_API_URL"] = api.url
-    if token is not None:
-        env["TELEGRAM_BOT_TOKEN"] = token
-    return env
 
 
 async def _send_due(env: dict[str, str], cwd: Path) -> tuple[int, str]:
@@ -137,7 +161,7 @@ async def test_send_due_as_a_cron_command(fake_api, tmp_path):
     coach.db.close()
     fake_api.blocked_users.add(602)
 
-    env = _env(fake_api, db, TOKEN)
+    env = bot_env(fake_api, db, TOKEN)
     code_, output = await _send_due(env, tmp_path)
     assert code_ == 0, output
     assert "Traceback" not in output and TOKEN not in output
@@ -156,15 +180,16 @@ async def test_send_due_as_a_cron_command(fake_api, tmp_path):
 
 
 async def test_send_due_without_a_token_is_one_line_and_exit_2(tmp_path):
-    code_, output = await _send_due(_env(None, tmp_path / "coach.db", None), tmp_path)
+    code_, output = await _send_due(bot_env(None, tmp_path / "coach.db", None), tmp_path)
     assert code_ == 2
     assert len(output.strip().splitlines()) == 1 and "TELEGRAM_BOT_TOKEN" in output
 
 
-async def test_many_checkins_at_once_stay_under_telegrams_limit(bot: RunningBot):
+async def test_many_checkins_at_once_stay_under_telegrams_limit(bot: RunningBot, monkeypatch):
     """45 members due at once; the fake server refuses (429) anything beyond 30
     messages in a rolling second, as Telegram does. None is refused, each gets one."""
     api = bot.api
+    runs = JobRuns(monkeypatch)
     gate = FloodGate()
     api.fault_hook = gate
     clock = Clock(datetime(2026, 11, 20, 12, 0, tzinfo=UTC))  # a Friday, before the slot
@@ -180,7 +205,7 @@ async def test_many_checkins_at_once_stay_under_telegrams_limit(bot: RunningBot)
             interval=0.2, first=0.05)
     for i in range(45):
         await api.wait_for_messages(700 + i, 1, timeout=20, since=mark)
-    await asyncio.sleep(0.3)  # a further run of the job finds nothing more to send
+    await runs.another()  # a further run of the job finds nothing more to send
     intros = [c.params["chat_id"] for c in api.calls[mark:]
               if c.method == "sendMessage" and "check-in" in (c.params.get("text") or "")]
     assert sorted(intros) == [700 + i for i in range(45)]  # one each

@@ -7,7 +7,9 @@ Import them into a test module: ``from tests.tg_fixtures import fake_api_fixture
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +20,8 @@ from coach import telegram_bot
 from coach.config import Config
 from coach.engine import Coach
 from tests.fake_bot_api import TOKEN, Call, FakeBotApi
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(name="fake_api")
@@ -97,6 +101,25 @@ def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
 def plain(html: str) -> str:
     return re.sub(r"<[^>]+>", "", html).replace("&lt;", "<").replace("&gt;", ">").replace(
         "&quot;", '"').replace("&amp;", "&")
+
+
+def texts(calls: list[Call]) -> list[str]:
+    """The plain text (or caption) of each of the bot's calls."""
+    return [plain(c.params.get("text") or c.params.get("caption") or "") for c in calls]
+
+
+def bot_env(api: FakeBotApi | None, db: Path, token: str | None = TOKEN) -> dict[str, str]:
+    """The environment for ``python bot.py ...`` as a subprocess: this one without any
+    TELEGRAM_/COACH_/WEBHOOK_ setting of the developer's, talking to ``api``."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TELEGRAM_", "COACH_", "WEBHOOK_"))}
+    env.update(COACH_DB=str(db), PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1",
+               COACH_LOG_LEVEL="DEBUG")
+    if api is not None:
+        env["TELEGRAM_API_URL"] = api.url
+    if token is not None:
+        env["TELEGRAM_BOT_TOKEN"] = token
+    return env
 
 
 class TgUser:

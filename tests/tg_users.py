@@ -2,7 +2,7 @@
 
 A :class:`SimUser` reacts to what the bot sends it: it creates a library (or joins a
 colleague's with the invite code), answers every question by typing the answers of
-``tests/test_engine_flow.TYPED``, says "ja" to a "Bedoel je ...?" and presses Verder
+``tests/scripts.TYPED``, says "ja" to a "Bedoel je ...?" and presses Verder
 after each step. It checks as it goes that every question it is asked is the one it
 should be asked now, and it keeps a ledger of the answers the bot acknowledged.
 
@@ -45,7 +45,7 @@ from coach.flow import load_flow
 from coach.positions import Positions
 from tests.conftest import Chat
 from tests.fake_bot_api import FakeBotApi, parse_html
-from tests.test_engine_flow import TYPED
+from tests.scripts import TYPED
 
 FLOW = load_flow()
 
