@@ -5,6 +5,7 @@
     python bot.py [run]                 run the Telegram bot (needs TELEGRAM_BOT_TOKEN)
     python bot.py export --library NAME [-o FILE]   a library's strategy as Markdown
     python bot.py checkins send-due     send the weekly check-ins due now (for cron)
+    python bot.py backup FILE           a consistent copy of the live database
 
 Configuration comes from the environment or a .env file; see README.md.
 """
@@ -15,14 +16,14 @@ import argparse
 import getpass
 import sys
 
-from coach.config import Config
+from coach.config import Config, ConfigError
 
 
 def cmd_console(args: argparse.Namespace, config: Config) -> int:
     from coach.console import run_console
     from coach.engine import Coach
 
-    coach = Coach.open(config.db_path)
+    coach = Coach.open(config.db_path, tz=config.tz)
     return run_console(coach, args.user or getpass.getuser() or "me")
 
 
@@ -115,7 +116,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    config = Config.from_env()
+    try:
+        config = Config.from_env()
+    except ConfigError as exc:
+        from coach.texts import cli_line
+
+        print(cli_line(exc.message, **exc.ctx), file=sys.stderr)
+        return 2
     func = getattr(args, "func", cmd_run)
     return func(args, config)
 

@@ -10,14 +10,13 @@ that makes check-ins at most once).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from coach.schedule import DEFAULT_TZ, check_in_due, iso_week
+from coach.schedule import check_in_due, iso_week
 from coach.store import iso
 
 if TYPE_CHECKING:
@@ -40,7 +39,8 @@ class Schedule:
 
 
 def default_tz(coach: Coach) -> str:
-    return getattr(coach, "checkin_tz", None) or os.environ.get("COACH_TZ") or DEFAULT_TZ
+    """The time zone of schedules without one of their own: the coach's (COACH_TZ)."""
+    return coach.tz
 
 
 def parse_at(text: str | None) -> time | None:

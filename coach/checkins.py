@@ -50,7 +50,6 @@ Choices where the issue was silent
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -79,7 +78,6 @@ from coach.next_steps import (
 from coach.numbers import NumberError, ParsedNumber, format_number, parse_number
 from coach.positions import library_view
 from coach.schedule import (
-    DEFAULT_TZ,
     iso_week,
 )
 from coach.store import iso
@@ -589,7 +587,6 @@ def progress(turn: Turn, args: str) -> list[Reply]:
 
 
 def register(coach: Coach) -> None:
-    coach.checkin_tz = os.environ.get("COACH_TZ") or DEFAULT_TZ
     coach.add_command("checkin", cmd_checkin)
     coach.add_command("progress", progress)
     coach.add_mode(MODE, on_text, on_repeat)

@@ -5,11 +5,42 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import load_dotenv
 
+from coach.schedule import DEFAULT_TZ
+from coach.texts import cli_line
+
 DEFAULT_DB = "./biebcoach.db"
-DEFAULT_TZ = "Europe/Amsterdam"
+
+
+class ConfigError(ValueError):
+    """A setting that cannot work; ``message`` names a block of prompts/*/cli.j2."""
+
+    def __init__(self, message: str, **ctx: object):
+        super().__init__(message)
+        self.message, self.ctx = message, ctx
+
+
+def _port(value: str | None, name: str, default: int) -> int:
+    try:
+        port = int(value) if value else default
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise ConfigError("bad_setting", name=name, value=value, hint=cli_line("hint_port"))
+    return port
+
+
+def _tz(value: str | None) -> str:
+    tz = value or DEFAULT_TZ
+    try:
+        ZoneInfo(tz)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise ConfigError("bad_setting", name="COACH_TZ", value=value,
+                          hint=cli_line("hint_tz")) from None
+    return tz
 
 
 @dataclass(frozen=True)
@@ -25,17 +56,18 @@ class Config:
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, dotenv: Path | None = None) -> Config:
-        """Read the configuration; a ``.env`` file fills in what the environment lacks."""
+        """Read the configuration; a ``.env`` file fills in what the environment lacks.
+        Raises ConfigError for a value that cannot work."""
         if env is None:
             load_dotenv(dotenv or Path.cwd() / ".env", override=False)
             env = dict(os.environ)
         return cls(
             db_path=env.get("COACH_DB") or DEFAULT_DB,
-            tz=env.get("COACH_TZ") or DEFAULT_TZ,
+            tz=_tz(env.get("COACH_TZ")),
             token=(env.get("TELEGRAM_BOT_TOKEN") or "").strip() or None,
             api_url=(env.get("TELEGRAM_API_URL") or "").rstrip("/") or None,
             webhook_url=env.get("WEBHOOK_URL") or None,
             webhook_listen=env.get("WEBHOOK_LISTEN") or "127.0.0.1",
-            webhook_port=int(env.get("WEBHOOK_PORT") or 8443),
+            webhook_port=_port(env.get("WEBHOOK_PORT"), "WEBHOOK_PORT", 8443),
             webhook_secret=env.get("WEBHOOK_SECRET") or None,
         )

@@ -32,6 +32,7 @@ from coach.events import Choice, Event, Reply
 from coach.flow import LANGS, Flow, Question, load_flow
 from coach.matching import NO, YES, navigation_word, word_in
 from coach.positions import Position, Positions, library_view
+from coach.schedule import DEFAULT_TZ
 from coach.texts import lang_or_default, render, warm_up
 from coach.views import (
     display,
@@ -110,8 +111,10 @@ class Coach:
         db: sqlite_utils.Database,
         flow: Flow | None = None,
         clock: Callable[[], datetime] | None = None,
+        tz: str = DEFAULT_TZ,
     ):
         self.db = db
+        self.tz = tz  # the libraries' time zone (COACH_TZ): schedules, weeks, dates
         self.flow = flow or load_flow()
         self.clock = clock or (lambda: datetime.now(UTC))
         self.invite_link: Callable[[str], str] | None = None

@@ -35,7 +35,6 @@ from coach import kpis as kpi_store
 from coach import store
 from coach.advice import CHANNELS, audience_profile, chosen_ids
 from coach.channels import load_channel_data
-from coach.config import DEFAULT_TZ
 from coach.events import Document, Reply
 from coach.flow import Flow, Question, load_flow
 from coach.next_steps import (
@@ -48,6 +47,7 @@ from coach.next_steps import (
 from coach.next_steps import trend as trend_of
 from coach.numbers import format_number
 from coach.positions import Positions, library_view
+from coach.schedule import DEFAULT_TZ
 from coach.texts import PROMPTS_DIR, lang_or_default
 from coach.views import display
 
@@ -433,7 +433,8 @@ def cmd_export(turn: Turn, args: str) -> list[Reply]:
                          coordinators=coordinators(turn.db, turn.library_id))]
     library_id = turn.library_id  # only ever the user's own library
     document, result = export_document(turn.db, library_id, turn.lang, turn.now,
-                                       flow=turn.flow, caption=turn.t("export_reply.caption"))
+                                       flow=turn.flow, tz=turn.coach.tz,
+                                       caption=turn.t("export_reply.caption"))
     return [Reply(text=turn.t("export_reply.done", answered=result.answered, total=result.total,
                               filename=document.filename),
                   document=document)]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
+import importlib.util
 import json
 import logging
 import os
@@ -58,9 +58,9 @@ from telegram.ext import (
     filters,
 )
 
-from coach.config import Config
+from coach.config import Config, ConfigError
 from coach.events import Event, Reply
-from coach.texts import render
+from coach.texts import cli_line
 from coach.tg_split import split_message, tg_len
 
 if TYPE_CHECKING:
@@ -576,15 +576,6 @@ def build_application(config: Config, coach: Coach) -> Application:
 # --------------------------------------------------------------------------- CLI
 
 
-def cli_line(name: str, lang: str | None = None) -> str:
-    """A one-line message for the terminal from ``prompts/<lang>/<name>.j2``; the language
-    follows the terminal's locale (Dutch for nl_*, English otherwise)."""
-    if lang is None:
-        env_lang = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
-        lang = "nl" if env_lang.lower().startswith("nl") else "en"
-    return " ".join(html.unescape(render(lang, name)).split())
-
-
 async def _check_token(config: Config) -> None:
     """Raise InvalidToken when Telegram rejects the token; network problems are ignored
     here (polling retries them)."""
@@ -712,22 +703,23 @@ def run_cli(config: Config, main: Callable[[], Awaitable[object]]) -> int:
     token explained in one line (exit code 2), never a traceback for those."""
     configure_logging(config)
     if not config.token:
-        print(cli_line("cli_missing_token"), file=sys.stderr)
+        print(cli_line("missing_token"), file=sys.stderr)
         return 2
     try:
         asyncio.run(main())
     except InvalidToken:
-        print(cli_line("cli_invalid_token"), file=sys.stderr)
+        print(cli_line("invalid_token"), file=sys.stderr)
+        return 2
+    except ConfigError as exc:
+        print(cli_line(exc.message, **exc.ctx), file=sys.stderr)
         return 2
     return 0
 
 
 def run(config: Config) -> int:
     """Run the bot until stopped (SIGINT/SIGTERM); returns the process exit code."""
-    from telegram.ext._updater import WEBHOOKS_AVAILABLE
-
-    if config.webhook_url and not WEBHOOKS_AVAILABLE:
-        print(cli_line("cli_no_webhooks"), file=sys.stderr)
+    if config.webhook_url and importlib.util.find_spec("tornado") is None:
+        print(cli_line("no_webhooks"), file=sys.stderr)
         return 2
     webhook_secret = config.webhook_secret or secrets.token_urlsafe(32)
 
@@ -736,7 +728,7 @@ def run(config: Config) -> int:
 
         await _check_token(config)
         install_log_masking(config.token, webhook_secret)
-        app = build_application(config, Coach.open(config.db_path))
+        app = build_application(config, Coach.open(config.db_path, tz=config.tz))
         if config.webhook_url:
             from coach.tg_webhook import serve_webhook
 

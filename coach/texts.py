@@ -11,6 +11,8 @@ rendered HTML.
 
 from __future__ import annotations
 
+import html
+import os
 import re
 from functools import cache
 from pathlib import Path
@@ -43,6 +45,15 @@ def environment(prompts_dir: Path = PROMPTS_DIR) -> Environment:
     env.filters["number"] = format_number
     env.filters["shorten"] = _shorten
     return env
+
+
+def cli_line(block: str, /, lang: str | None = None, **ctx: object) -> str:
+    """A one-line terminal message: ``block`` of ``prompts/<lang>/cli.j2``, in the
+    terminal's language (Dutch for an nl_* locale, English otherwise)."""
+    if lang is None:
+        env_lang = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+        lang = "nl" if env_lang.lower().startswith("nl") else "en"
+    return " ".join(html.unescape(render(lang, f"cli.{block}", **ctx)).split())
 
 
 def warm_up(prompts_dir: Path = PROMPTS_DIR) -> None:

@@ -93,7 +93,6 @@ def install(
     first: float = FIRST,
 ) -> None:
     """Register the one repeating job that sends due check-ins."""
-    coach.checkin_tz = config.tz
     application.bot_data.setdefault("coach", coach)
     if application.job_queue is None:
         log.warning("no JobQueue (install python-telegram-bot[job-queue]); "
@@ -108,8 +107,7 @@ async def _send_due_once(config: Config) -> int:
     from coach.engine import Coach
     from coach.telegram_bot import build_application
 
-    coach = Coach.open(config.db_path)
-    coach.checkin_tz = config.tz
+    coach = Coach.open(config.db_path, tz=config.tz)
     app = build_application(config, coach)
     async with app:  # initialize and shut down the bot; no polling, no jobs
         return await send_due(app, coach)

@@ -158,3 +158,52 @@ async def test_webhook_confirms_an_update_only_after_handling_it(fake_api: FakeB
     finally:
         if proc.proc and proc.proc.returncode is None:
             await proc.kill()
+
+
+async def test_webhook_refuses_what_is_not_an_update_and_keeps_order(fake_api: FakeBotApi,
+                                                                     tmp_path):
+    api = fake_api
+    port = free_port()
+    proc = BotProcess(api, tmp_path)
+    proc.env.update(WEBHOOK_URL="https://example.invalid/hook", WEBHOOK_LISTEN="127.0.0.1",
+                    WEBHOOK_PORT=str(port), WEBHOOK_SECRET=SECRET, COACH_LOG_LEVEL="INFO")
+    url = f"http://127.0.0.1:{port}/hook"
+    good = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    await proc.start(wait_ready=False)
+    try:
+        await wait_listening(port)
+        async with aiohttp.ClientSession() as http:
+            async with http.get(url) as resp:  # a health check or a scanner
+                assert resp.status == 405
+            for body in ("[]", "1", '"x"', "null", "{not json", '{"update_id": "abc"}'):
+                async with http.post(url, data=body, headers=good) as resp:
+                    assert resp.status == 400, body
+            # two updates of one user at once: handled one after the other, in order
+            api.faults.append(Fault(methods={"sendMessage"}, status=None, delay=0.5, limit=1))
+            first = http.post(url, json=message_update(21, 51, "/help"), headers=good)
+            second = http.post(url, json=message_update(22, 51, "/privacy"), headers=good)
+            responses = await asyncio.gather(first, second)
+            assert [r.status for r in responses] == [200, 200]
+            texts = [c.params["text"] for c in api.sent(51)]
+            assert "Biebcoach" in texts[0] and "Privacy" in texts[-1]
+        assert await proc.terminate() == 0
+    finally:
+        if proc.proc and proc.proc.returncode is None:
+            await proc.kill()
+    output = proc.output()
+    assert "Traceback" not in output and "Error in exception logger" not in output, output
+
+
+async def test_webhook_port_in_use_is_one_line(fake_api: FakeBotApi, tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = BotProcess(fake_api, tmp_path)
+        proc.env.update(WEBHOOK_URL="https://example.invalid/hook", WEBHOOK_LISTEN="127.0.0.1",
+                        WEBHOOK_PORT=str(port), WEBHOOK_SECRET=SECRET, LANG="en_GB.UTF-8")
+        await proc.start(wait_ready=False)
+        assert await proc.wait() == 2
+    assert f"Cannot listen on 127.0.0.1:{port}" in proc.output()
+    assert "Traceback" not in proc.output()
+    assert not [c for c in fake_api.calls if c.method == "setWebhook"]  # Telegram not told
