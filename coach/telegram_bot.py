@@ -613,19 +613,19 @@ async def poll_updates(
     the coach recognises the update id and repeats where the user is.
     """
     bot = app.bot
-    await call_with_retry(
-        lambda: bot.delete_webhook(drop_pending_updates=False), "deleteWebhook"
-    )
     offset: int | None = None
     delay = RETRY_DELAY
+    webhook_cleared = False  # a webhook left set would make getUpdates fail
     stop_wait = asyncio.ensure_future(stop.wait())
     try:
         while not stop.is_set():
-            fetch = asyncio.ensure_future(
-                bot.get_updates(
+            if webhook_cleared:
+                call = bot.get_updates(
                     offset=offset, timeout=int(timeout), allowed_updates=Update.ALL_TYPES
                 )
-            )
+            else:
+                call = bot.delete_webhook(drop_pending_updates=False)
+            fetch = asyncio.ensure_future(call)
             await asyncio.wait({fetch, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
             if not fetch.done():
                 # stopping: nothing fetched in this call was confirmed or handled
@@ -641,11 +641,15 @@ async def poll_updates(
                 await _sleep_unless(stop, _retry_seconds(exc))
                 continue
             except TelegramError as exc:  # network trouble, a webhook still set, ...
-                log.warning("getUpdates failed: %s; retrying in %.1f s", exc, delay)
+                what = "getUpdates" if webhook_cleared else "deleteWebhook"
+                log.warning("%s failed: %s; retrying in %.1f s", what, exc, delay)
                 await _sleep_unless(stop, delay)
                 delay = min(delay * 2, RETRY_DELAY_MAX)
                 continue
             delay = RETRY_DELAY
+            if not webhook_cleared:
+                webhook_cleared = True
+                continue
             for update in updates:
                 await app.process_update(update)
                 offset = update.update_id + 1

@@ -597,3 +597,23 @@ async def test_rejected_token_exits_2_without_traceback(fake_api, tmp_path):
     assert "@BotFather" in output
     assert [c.status for c in fake_api.calls] == [401]
 
+
+
+async def test_telegram_down_at_start_keeps_the_bot_waiting_not_exiting(fake_api, tmp_path,
+                                                                       monkeypatch):
+    """deleteWebhook, the first call of polling, fails many times (Telegram unreachable
+    after the start): the bot keeps retrying instead of exiting, then works."""
+    from coach import telegram_bot
+    from tests.tg_fixtures import make_bot
+
+    monkeypatch.setattr(telegram_bot, "RETRY_DELAY", 0.01)
+    monkeypatch.setattr(telegram_bot, "RETRY_DELAY_MAX", 0.02)
+    fake_api.faults.append(Fault(methods={"deleteWebhook"}, status=502, limit=15))
+    bot = await make_bot(fake_api, str(tmp_path / "coach.db")).start()
+    try:
+        user = bot.user(702, "Dora")
+        calls = await user.command("start")
+        assert "Dora" in texts(calls)[0]
+        assert fake_api.faults[0].hits == 15  # more than any one call's own retries
+    finally:
+        await bot.stop()
