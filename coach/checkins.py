@@ -51,6 +51,7 @@ Choices where the issue was silent
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -579,9 +580,9 @@ def progress(turn: Turn, args: str) -> list[Reply]:
         return [turn.say("checkins.progress_empty", kpis=table,
                          choices=[[button(turn.t("checkins.label_checkin"), "ci:start")]])]
     text = turn.t("checkins.progress", kpis=table)
-    png = progress_chart(series, target_label=turn.t("checkins.chart_target"),
-                         title=turn.t("checkins.chart_title"))
-    return [Reply(text=text, photo=png)]
+    draw = partial(progress_chart, series, target_label=turn.t("checkins.chart_target"),
+                   title=turn.t("checkins.chart_title"))
+    return [Reply(text=text, photo=draw)]
 
 # --------------------------------------------------------------------------- wiring
 

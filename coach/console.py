@@ -30,7 +30,7 @@ def render_reply(reply: Reply, buttons: list[Choice]) -> str:
     if reply.document:
         lines.append(f"[file: {reply.document.filename}, {len(reply.document.content)} bytes]")
     if reply.photo:
-        lines.append(f"[image: {len(reply.photo)} bytes]")
+        lines.append(f"[image: {len(reply.draw_photo())} bytes]")
     for row in reply.choices:
         cells = []
         for choice in row:

@@ -11,6 +11,7 @@ adapter turns that HTML into plain text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 # Telegram limits that the core respects so that every adapter can rely on them.
@@ -74,14 +75,19 @@ class Reply:
     ``choices`` are laid out as rows of buttons. ``replace`` asks the adapter to edit
     the message whose button was pressed instead of sending a new one (used for
     toggling options of a multiple-choice question). ``document`` is sent as a file
-    with ``text`` as its caption-like companion message.
+    with ``text`` as its caption-like companion message. ``photo`` is a PNG, or a
+    function that draws it: drawing takes a while, so an adapter with an event loop
+    calls it in a worker thread (:meth:`draw_photo` draws it on the spot).
     """
 
     text: str
     choices: list[list[Choice]] = field(default_factory=list)
     replace: bool = False
     document: Document | None = None
-    photo: bytes | None = None
+    photo: bytes | Callable[[], bytes] | None = None
 
     def buttons(self) -> list[Choice]:
         return [c for row in self.choices for c in row]
+
+    def draw_photo(self) -> bytes | None:
+        return self.photo() if callable(self.photo) else self.photo

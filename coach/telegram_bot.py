@@ -294,7 +294,8 @@ async def send_reply(
                 "sendDocument",
             )
         else:
-            photo = reply.photo
+            # drawing a chart takes a while: off the event loop
+            photo = await asyncio.to_thread(reply.draw_photo)
             await call_with_retry(
                 lambda: bot.send_photo(
                     chat_id,

@@ -429,7 +429,7 @@ def test_no_kpis_yet_gives_a_short_nudge_with_the_next_strategy_step(chat, db):
     anna.press("Verder")
     assert anna.user()["question_id"] == "goals.online"
     anna.cmd("voortgang")
-    assert "nog geen KPI's" in anna.last and anna.replies[0].photo is None
+    assert "nog geen KPI's" in anna.last and anna.replies[0].draw_photo() is None
 
 
 def finished_library(chat, kpi: str = "Reacties") -> Chat:
@@ -487,13 +487,14 @@ def test_progress_shows_a_chart_and_a_text_table(chat, db, clock):
     anna = with_kpis(chat)
     library_id = anna.user()["library_id"]
     anna.cmd("voortgang")
-    assert "Nog geen metingen" in anna.last and anna.replies[0].photo is None
+    assert "Nog geen metingen" in anna.last and anna.replies[0].draw_photo() is None
     for week, value in (("2026-W46", 900), ("2026-W47", 1000), ("2026-W48", 1250)):
         kpis.record(db, library_id=library_id, kpi="Bereik", week=week, value=value,
                     percent=False, author=anna.user(), now=clock())
     anna.cmd("progress")
     reply = anna.replies[0]
-    assert reply.photo[:8] == b"\x89PNG\r\n\x1a\n" and len(reply.photo) > 5000
+    png = reply.draw_photo()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
     assert "<b>Bereik</b>, doel 1.200, 📈 stijgend" in reply.text
     assert "week 48: 1.250" in reply.text and "nog geen metingen" in reply.text
     anna.cmd("overview")  # the old alias "progress" is /voortgang now; overview stays
@@ -515,6 +516,6 @@ def test_the_checkin_speaks_english_too(chat, db):
     ann.press("Skip")
     assert "Your next small step" in ann.last and "Skipped: Reach" in ann.last
     ann.cmd("progress")
-    assert "Progress per KPI" in ann.last and ann.replies[0].photo
+    assert "Progress per KPI" in ann.last and ann.replies[0].draw_photo()
     ann.cmd("settings")
     assert "Your check-in: Monday at 09:30" in ann.texts()
