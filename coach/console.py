@@ -1,7 +1,8 @@
 """The terminal adapter: chat with the coach in a console, over the same engine and DB.
 
-Buttons are shown numbered; type the number to press one, type text to answer, and
-``/command`` for commands. ``:quit`` (or Ctrl-D) leaves.
+Buttons are shown with a letter; type the letter to press one (numbers are answers: a
+KPI value of 2 must not press button 2), type text to answer, and ``/command`` for
+commands. ``:quit`` (or Ctrl-D) leaves.
 """
 
 from __future__ import annotations
@@ -35,15 +36,22 @@ def render_reply(reply: Reply, buttons: list[Choice]) -> str:
         cells = []
         for choice in row:
             buttons.append(choice)
-            cells.append(f"[{len(buttons)}] {choice.label}")
+            cells.append(f"[{button_key(len(buttons) - 1)}] {choice.label}")
         lines.append("   ".join(cells))
     return "\n".join(lines)
 
 
+def button_key(index: int) -> str:
+    """a, b, ..., z, then aa, ab, ... (never a number, which would be an answer)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return letters[index] if index < 26 else letters[index // 26 - 1] + letters[index % 26]
+
+
 def to_event(line: str, user_id: str, name: str, buttons: list[Choice]) -> Event:
     stripped = line.strip()
-    if stripped.isdigit() and 1 <= int(stripped) <= len(buttons):
-        return Event(user_id=user_id, name=name, choice=buttons[int(stripped) - 1].data)
+    keys = {button_key(i): b for i, b in enumerate(buttons)}
+    if stripped.lower() in keys:
+        return Event(user_id=user_id, name=name, choice=keys[stripped.lower()].data)
     if stripped.startswith("/") and len(stripped) > 1:
         command, _, args = stripped[1:].partition(" ")
         return Event(user_id=user_id, name=name, command=command.lower(), args=args)

@@ -24,7 +24,7 @@ def run_console(db: Path, user: str, lines: list[str]) -> str:
 
 def test_a_team_tries_the_coach_on_one_machine(tmp_path):
     db = tmp_path / "coach.db"
-    out = run_console(db, "anna", ["1", "Bibliotheek Rivierenland", "Meer leden; Taalcafé",
+    out = run_console(db, "anna", ["a", "Bibliotheek Rivierenland", "Meer leden; Taalcafé",
                                    "/uitnodigen", ":quit"])
     assert "Biebcoach" in out
     assert "Bibliotheek Rivierenland is aangemaakt" in out  # HTML tags are gone
@@ -41,8 +41,18 @@ def test_a_team_tries_the_coach_on_one_machine(tmp_path):
     assert "Wat wil je online bereiken?" in out
 
 
-def test_buttons_are_numbered_and_pressed_by_number(tmp_path):
-    out = run_console(tmp_path / "c.db", "nina", ["2", "onzin-code", ":q"])
-    assert "[1] 🏛 Nieuwe bibliotheek aanmaken" in out
+def test_buttons_have_letters_and_are_pressed_by_letter(tmp_path):
+    out = run_console(tmp_path / "c.db", "nina", ["b", "onzin-code", ":q"])
+    assert "[a] 🏛 Nieuwe bibliotheek aanmaken" in out
     assert "Typ de uitnodigingscode" in out
     assert "Die code ken ik niet" in out
+
+
+def test_a_number_is_an_answer_not_a_button(tmp_path):
+    """At a number question with two buttons, typing 2 stores 2 (it pressed button 2)."""
+    from coach.console import to_event
+    from coach.events import Choice
+
+    buttons = [Choice("⏭ Overslaan", "ci:skip:1"), Choice("⏹ Stop", "ci:stop")]
+    assert to_event("2", "console:a", "A", buttons).text == "2"
+    assert to_event("B", "console:a", "A", buttons).choice == "ci:stop"
