@@ -277,8 +277,11 @@ async def send_reply(
 
     if reply.document is not None or reply.photo is not None:
         caption = ""
-        if reply.document is not None and reply.document.caption:
-            caption = reply.document.caption
+        own = reply.document.caption if reply.document is not None else ""
+        if own and tg_len(own) <= MAX_CAPTION_LENGTH:
+            caption = own
+        elif own:  # too long for a caption: it goes out as a message of its own
+            text = f"{own}\n\n{text}".strip()
         elif text and tg_len(text) <= MAX_CAPTION_LENGTH:
             caption, text = text, ""
         file_markup = markup if not text else None
@@ -577,29 +580,6 @@ def build_application(config: Config, coach: Coach) -> Application:
 # --------------------------------------------------------------------------- CLI
 
 
-async def _check_token(config: Config) -> None:
-    """Raise InvalidToken when Telegram rejects the token; network problems are ignored
-    here (polling retries them)."""
-    from telegram import Bot
-
-    kwargs: dict[str, Any] = {}
-    if config.api_url:
-        kwargs = {
-            "base_url": f"{config.api_url}/bot",
-            "base_file_url": f"{config.api_url}/file/bot",
-        }
-    bot = Bot(config.token or "", **kwargs)
-    try:
-        await bot.initialize()
-    except InvalidToken:
-        raise
-    except TelegramError as exc:
-        log.warning("could not reach Telegram yet (%s); will keep trying", exc)
-    finally:
-        with contextlib.suppress(Exception):
-            await bot.shutdown()
-
-
 POLL_TIMEOUT = 30  # seconds of long polling per getUpdates call
 
 
@@ -731,7 +711,6 @@ def run(config: Config) -> int:
     async def main() -> None:
         from coach.engine import Coach
 
-        await _check_token(config)
         install_log_masking(config.token, webhook_secret)
         app = build_application(config, Coach.open(config.db_path, tz=config.tz))
         if config.webhook_url:
