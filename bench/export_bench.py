@@ -83,7 +83,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--members", type=int, default=50)
     parser.add_argument("--weeks", type=int, default=52)
     parser.add_argument("-n", type=int, default=20, help="exports to time")
+    parser.add_argument("--quick", action="store_true", help="10 members, 12 weeks, 5 exports")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.members, args.weeks, args.n = 10, 12, 5
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "bench.db")
         library_id, kpi_count = build(path, args.members, args.weeks)
