@@ -23,10 +23,6 @@ class Outcome:
     error_ctx: dict[str, Any] = field(default_factory=dict)
     confirm: bool = False
 
-    @property
-    def ok(self) -> bool:
-        return self.error is None and not self.confirm
-
 
 def _fail(error: str, **ctx: Any) -> Outcome:
     return Outcome(error=error, error_ctx=ctx)
@@ -89,11 +85,27 @@ def parse_number_answer(q: Question, text: str) -> Outcome:
     return Outcome(value={"value": number.value, "percent": number.percent, "unit": number.unit})
 
 
+def _interpret(q: Question, text: str) -> list[str]:
+    """Option ids a question's own interpreter (``matcher`` in the flow) reads in the
+    whole text, e.g. "jongeren van 15 tot 20" → the two age bands it spans."""
+    if not q.matcher:
+        return []
+    from coach import channels  # the audience vocabulary and its figures live there
+
+    read = {"groups": channels.match_groups, "ages": channels.match_ages}[q.matcher]
+    return [i for i in read(text[:2000]) if q.option(i)]
+
+
 def parse_options(q: Question, text: str) -> Outcome:
     tokens = split_tokens(text) if q.kind == "multi" else [text.strip()]
     matches = [match_option(t, q.options) for t in tokens]
     unknown = [m.token for m in matches if m.option_id is None]
     if unknown or not matches:
+        # not the options' own words: the question's interpreter may still read it,
+        # and what it reads is always confirmed, never taken for granted
+        if interpreted := _interpret(q, text):
+            value = interpreted[0] if q.kind == "choice" else interpreted
+            return _check_count(len(interpreted), q) or Outcome(value=value, confirm=True)
         return _fail("unknown_option", tokens=unknown)
     ids: list[str] = []
     for m in matches:

@@ -41,6 +41,9 @@ from typing import Any
 import yaml
 from rapidfuzz import fuzz
 
+from coach.numbers import format_number
+from coach.texts import render
+
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "flows" / "channels.yaml"
 
 CHANNEL_IDS: tuple[str, ...] = (
@@ -629,13 +632,10 @@ def _format_value(fig: Figure, lang: str) -> str:
     if fig.approx:
         text = fig.display.get(lang) or fig.display.get("nl") or str(fig.value)
     else:
-        text = str(fig.value)
-        if lang == "nl":
-            text = text.replace(".", ",")
-        if fig.unit == "percent":
-            text += "%"
+        text = format_number(float(fig.value), lang, percent=fig.unit == "percent",
+                             max_decimals=3)  # as reported, e.g. 0,836 miljoen
     if fig.unit == "million":
-        text += " miljoen" if lang == "nl" else " million"
+        text += " " + render(lang, "labels.million")
     return text
 
 

@@ -14,7 +14,7 @@ from coach.checkin_schedules import (
     local_today,
     member_schedule,
 )
-from coach.checkins import SET_MODE, button, local_date, restore, return_point
+from coach.checkins import SET_MODE, STOP_WORDS, local_date, restore, return_point
 from coach.events import Reply
 from coach.matching import navigation_word, word_in
 from coach.schedule import format_time, parse_time, parse_weekday, weekday_name
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from coach.engine import Coach, Turn
 
 MAX_PAUSE = timedelta(days=366)
-STOP_WORDS = ("stop", "stoppen", "pauze", "pause", "annuleren", "cancel", "genoeg")
 
 
 def settings_section(turn: Turn) -> list[Reply]:
@@ -38,16 +37,16 @@ def _settings_reply(turn: Turn, notice: str = "") -> Reply:
     s = member_schedule(turn.coach, turn.user["id"])
     coordinator = turn.user["role"] == "coordinator"
     library = library_schedule(turn.db, turn.library_id)
-    rows = [[button(turn.t("checkins.label_own_time"), "cs:own")]]
+    rows = [[turn.button("checkins.label_own_time", "cs:own")]]
     if s.own:
-        rows[0].append(button(turn.t("checkins.label_library_time"), "cs:reset"))
+        rows[0].append(turn.button("checkins.label_library_time", "cs:reset"))
     paused = is_paused(s, turn.now)
-    rows.append([button(turn.t("checkins.label_resume"), "cs:resume") if paused
-                 else button(turn.t("checkins.label_pause"), "cs:pause"),
-                 button(turn.t("checkins.label_start"), "cs:start") if s.stopped
-                 else button(turn.t("checkins.label_stop_all"), "cs:stop")])
+    rows.append([turn.button("checkins.label_resume", "cs:resume") if paused
+                 else turn.button("checkins.label_pause", "cs:pause"),
+                 turn.button("checkins.label_start", "cs:start") if s.stopped
+                 else turn.button("checkins.label_stop_all", "cs:stop")])
     if coordinator:
-        rows.append([button(turn.t("checkins.label_set_library"), "cs:library")])
+        rows.append([turn.button("checkins.label_set_library", "cs:library")])
     return turn.say(
         "checkins.settings", choices=rows, notice=markup(notice),
         day=weekday_name(s.weekday, turn.lang), time=format_time(s.at), own=s.own,
@@ -92,7 +91,7 @@ def press_settings(turn: Turn, action: str) -> list[Reply]:
 
 
 def _ask_setting(turn: Turn, what: str, notice: str = "") -> Reply:
-    choices = [[button(turn.t("checkins.label_cancel"), "cs:cancel")]]
+    choices = [[turn.button("checkins.label_cancel", "cs:cancel")]]
     return turn.say("checkins.ask_setting", choices=choices, what=what, notice=markup(notice))
 
 

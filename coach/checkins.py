@@ -54,8 +54,6 @@ from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from markupsafe import Markup
-
 from coach import kpis as kpi_store
 from coach import store
 from coach.advice import chosen_ids
@@ -152,10 +150,6 @@ def restore(turn: Turn) -> dict[str, Any]:
     return back
 
 
-def button(text: str, data: str) -> Choice:
-    return Choice(str(Markup(text).unescape()), data)
-
-
 def _continue_row(turn: Turn) -> list[Choice]:
     return [nav_button(turn.lang, "continue")]
 
@@ -164,7 +158,7 @@ def local_date(turn: Turn, day: date | None) -> str:
     """A date as people write it: 5-1-2027 in Dutch, 2027-01-05 in English."""
     if day is None:
         return ""
-    return f"{day.day}-{day.month}-{day.year}" if turn.lang == "nl" else day.isoformat()
+    return turn.t("labels.date", day=day.day, month=day.month, year=day.year)
 
 
 def _week_number(week: str) -> int:
@@ -248,8 +242,8 @@ def _next(turn: Turn, state: dict[str, Any], notice: str = "") -> list[Reply]:
     else:
         step = load_steps().get(row["step_id"])
         _save(turn, state)
-        choices = [[button(turn.t("checkins.label_done_yes"), "ci:yes"),
-                    button(turn.t("checkins.label_done_no"), "ci:no")]]
+        choices = [[turn.button("checkins.label_done_yes", "ci:yes"),
+                    turn.button("checkins.label_done_no", "ci:no")]]
         return [turn.say("checkins.ask_done", choices=choices, notice=markup(notice),
                          title=step.title[turn.lang] if step else row["step_id"])]
     kpis = {k.name: k for k in kpi_store.library_kpis(turn.db, state["library_id"])}
@@ -280,8 +274,8 @@ def _ask_kpi(turn: Turn, state: dict[str, Any], kpi: kpi_store.Kpi, notice: str 
     current_week = iso_week(turn.now, default_tz(turn.coach))
     total = max(state.get("total", 0), len(state["todo"]))
     n = total - len(state["todo"]) + 1
-    choices = [[button(turn.t("checkins.label_skip"), f"ci:skip:{len(state['todo'])}"),
-                button(turn.t("checkins.label_stop"), "ci:stop")]]
+    choices = [[turn.button("checkins.label_skip", f"ci:skip:{len(state['todo'])}"),
+                turn.button("checkins.label_stop", "ci:stop")]]
     return turn.say(
         "checkins.ask_kpi", choices=choices, notice=markup(notice), kpi=kpi.name,
         goal=kpi.goal, number=n, count=total,
@@ -367,8 +361,8 @@ def _take(turn: Turn, state: dict[str, Any], kpi: kpi_store.Kpi, parsed: ParsedN
         state["confirm"] = {"kpi": kpi.name, "value": parsed.value, "percent": percent}
         _save(turn, state)
         n = len(state["todo"])
-        choices = [[button(turn.t("checkins.label_confirm"), f"ci:ok:{n}"),
-                    button(turn.t("checkins.label_correct"), f"ci:redo:{n}")]]
+        choices = [[turn.button("checkins.label_confirm", f"ci:ok:{n}"),
+                    turn.button("checkins.label_correct", f"ci:redo:{n}")]]
         return [turn.say("checkins.warning", choices=choices, problem=problem, kpi=kpi.name,
                          value=_fmt(parsed.value, turn, percent),
                          target=_fmt(kpi.target, turn, kpi.target_percent),
@@ -533,7 +527,7 @@ def _finish(turn: Turn, state: dict[str, Any], notice: str = "") -> list[Reply]:
     if step.kind == "strategy" or back.get("mode") in ("asking", "step_done", "paused"):
         rows.append(_continue_row(turn))
     if not state.get("no_kpis"):
-        rows.append([button(turn.t("checkins.label_progress"), "ci:progress")])
+        rows.append([turn.button("checkins.label_progress", "ci:progress")])
     return [turn.say("checkins.finished", choices=rows, notice=markup(notice), stored=stored,
                      skipped=state["skipped"], no_kpis=state.get("no_kpis", False),
                      kind=step.kind, title=step.title, description=step.description,
@@ -578,7 +572,7 @@ def progress(turn: Turn, args: str) -> list[Reply]:
     measured = any(s.values for s in series)
     if not measured:
         return [turn.say("checkins.progress_empty", kpis=table,
-                         choices=[[button(turn.t("checkins.label_checkin"), "ci:start")]])]
+                         choices=[[turn.button("checkins.label_checkin", "ci:start")]])]
     text = turn.t("checkins.progress", kpis=table)
     draw = partial(progress_chart, series, target_label=turn.t("checkins.chart_target"),
                    title=turn.t("checkins.chart_title"))

@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
+from markupsafe import Markup
 
 from coach import store
 from coach.answers import Outcome, check_selection, parse_text
@@ -30,10 +31,10 @@ from coach.commands import COMMANDS, command_id
 from coach.db import open_db
 from coach.events import Choice, Event, Reply
 from coach.flow import LANGS, Flow, Question, load_flow
-from coach.matching import NO, YES, navigation_word, word_in
+from coach.matching import DONE, NO, YES, navigation_word, word_in
 from coach.positions import Position, Positions, library_view
 from coach.schedule import DEFAULT_TZ
-from coach.texts import lang_or_default, render, warm_up
+from coach.texts import lang_from_hint, lang_or_default, render, warm_up
 from coach.views import (
     display,
     label,
@@ -81,6 +82,10 @@ class Turn:
 
     def t(self, template: str, /, **ctx: Any) -> str:
         return render(self.lang, template, **ctx)
+
+    def button(self, template: str, data: str, /, **ctx: Any) -> Choice:
+        """A button whose label is a template (labels are plain text, not HTML)."""
+        return Choice(str(Markup(self.t(template, **ctx)).unescape()), data)
 
     def say(
         self, template: str, /, choices: list[list[Choice]] | None = None, **ctx: Any
@@ -172,8 +177,8 @@ class Coach:
         with self.db.atomic():
             user = store.get_user(self.db, event.user_id)
             if user is None:
-                lang = "en" if (event.lang_hint or "").lower().startswith("en") else "nl"
-                user = store.create_user(self.db, event.user_id, event.name or "?", lang, now)
+                user = store.create_user(self.db, event.user_id, event.name or "?",
+                                         lang_from_hint(event.lang_hint), now)
             elif event.name and event.name != user["name"]:
                 store.update_user(self.db, event.user_id, now, name=event.name)
                 user["name"] = event.name
@@ -199,8 +204,7 @@ class Coach:
         with self.db.atomic():
             if not store.first_group_notice(self.db, chat_id, now):
                 return None
-        lang = "en" if (lang_hint or "").lower().startswith("en") else "nl"
-        return Reply(text=render(lang, "group_notice"))
+        return Reply(text=render(lang_from_hint(lang_hint), "group_notice"))
 
     def error_reply(self, user_id: str) -> Reply:
         user = store.get_user(self.db, user_id)
@@ -248,8 +252,8 @@ class Coach:
         return [turn.say("welcome_back", library=library["name"]), *self.resume(turn)]
 
     def _cmd_help(self, turn: Turn, args: str) -> list[Reply]:
-        commands = [(c.name(turn.lang), turn.t(f"commands.{c.id}")) for c in COMMANDS]
-        return [turn.say("help", commands=commands, has_library=bool(turn.library_id))]
+        return [turn.say("help", commands=self.menu(turn.lang),
+                         has_library=bool(turn.library_id))]
 
     def _cmd_privacy(self, turn: Turn, args: str) -> list[Reply]:
         return [turn.say("privacy")]
@@ -458,7 +462,7 @@ class Coach:
             if position is None:
                 turn.move("asking", turn.positions.next_open())
                 return [turn.say("notices.question_gone"), *self.resume(turn)]
-            if position.question.kind == "multi" and word_in(text, ("klaar", "done", "ready")):
+            if position.question.kind == "multi" and word_in(text, DONE):
                 return self._press_multi_done(turn, position_ref(position))
             return self._apply(turn, position, parse_text(position.question, text))
         if mode == "step_done" and word_in(text, YES):

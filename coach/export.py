@@ -48,7 +48,7 @@ from coach.next_steps import trend as trend_of
 from coach.numbers import format_number
 from coach.positions import Positions, library_view
 from coach.schedule import DEFAULT_TZ
-from coach.texts import PROMPTS_DIR, lang_or_default
+from coach.texts import PROMPTS_DIR, lang_or_default, render
 from coach.views import display
 
 if TYPE_CHECKING:
@@ -363,8 +363,8 @@ def build_export(
 def filename(library_name: str, date: str, lang: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", library_name).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:40].strip("-")
-    word = "strategy" if lang == "en" else "strategie"
-    return f"{word}-{slug or 'bibliotheek'}-{date}.md"
+    word = render(lang, "labels.strategy_file")
+    return f"{word}-{slug or render(lang, 'labels.library_file')}-{date}.md"
 
 
 def export_document(

@@ -14,6 +14,7 @@ FLOW_PATH = ROOT / "flows" / "strategy.yaml"
 LANGS = ("nl", "en")
 KINDS = ("text", "list", "choice", "multi", "number")
 CHOICE_KINDS = ("choice", "multi")
+MATCHERS = ("groups", "ages")  # interpreters of typed audiences (coach/channels.py)
 RULE_KEYS = {"min_length", "max_length", "min_items", "max_items", "min", "max"}
 QUESTION_ID = re.compile(r"^[a-z_]+\.[a-z_]+$")
 OPTION_ID = re.compile(r"^[a-z0-9_]{1,16}$")
@@ -44,6 +45,7 @@ class Question:
     options: tuple[Option, ...] = ()
     foreach: str | None = None
     show: tuple[str, ...] = ()
+    matcher: str | None = None  # an interpreter of typed text beside the options
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)
@@ -76,19 +78,6 @@ class Flow:
     def step_of(self, question: Question) -> Step:
         return self.step(question.step_id)  # type: ignore[return-value]
 
-    def index(self, question_id: str) -> int:
-        return self.order.index(question_id)
-
-    def after(self, question_id: str) -> list[Question]:
-        return [self.questions[q] for q in self.order[self.index(question_id) + 1 :]]
-
-    def before(self, question_id: str) -> Question | None:
-        i = self.index(question_id)
-        return self.questions[self.order[i - 1]] if i > 0 else None
-
-    @property
-    def first(self) -> Question:
-        return self.questions[self.order[0]]
 
 
 def _texts(raw: object, where: str, *, required: bool = True) -> dict[str, str]:
@@ -136,6 +125,10 @@ def _question(raw: dict, step_id: str, seen: set[str]) -> Question:
         raise FlowError(f"{where}: option ids must be unique")
     foreach = raw.get("foreach")
     show = tuple(raw.get("show") or ())
+    matcher = raw.get("matcher")
+    if matcher is not None and (matcher not in MATCHERS or kind not in CHOICE_KINDS):
+        raise FlowError(f"{where}: matcher must be one of {', '.join(MATCHERS)}"
+                        " (for choice and multi)")
     for ref in ([foreach] if foreach else []) + list(show):
         if ref not in seen:
             raise FlowError(f"{where}: '{ref}' must be an earlier question")
@@ -154,6 +147,7 @@ def _question(raw: dict, step_id: str, seen: set[str]) -> Question:
         options=options,
         foreach=foreach,
         show=show,
+        matcher=matcher,
     )
 
 

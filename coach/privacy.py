@@ -127,8 +127,8 @@ def cmd_forget(turn: Turn, args: str) -> list[Reply]:
     if turn.library_id and not policies:  # nothing answered yet: the library's choice
         policies = {library_setting(turn.db, turn.library_id, "on_forget", ANONYMISE)}
     policy = policies.pop() if len(policies) == 1 else "mixed" if policies else ANONYMISE
-    choices = [[Choice(turn.t("labels.forget_yes"), "p:forget"),
-                Choice(turn.t("labels.cancel"), "p:cancel")]]
+    choices = [[turn.button("labels.forget_yes", "p:forget"),
+                turn.button("labels.cancel", "p:cancel")]]
     return [turn.say("privacy_texts.forget_confirm", choices=choices, policy=policy,
                      alone=bool(turn.library_id) and not others)]
 
@@ -137,8 +137,8 @@ def cmd_delete_library(turn: Turn, args: str) -> list[Reply]:
     if turn.user["role"] != "coordinator":
         return [turn.say("notices.coordinator_only")]
     library = store.get_library(turn.db, turn.library_id)
-    choices = [[Choice(turn.t("labels.delete_library_yes"), f"p:dellib:{library['id']}"),
-                Choice(turn.t("labels.cancel"), "p:cancel")]]
+    choices = [[turn.button("labels.delete_library_yes", f"p:dellib:{library['id']}"),
+                turn.button("labels.cancel", "p:cancel")]]
     return [turn.say("privacy_texts.delete_library_confirm", choices=choices,
                      library=library["name"], members=len(_others(turn)) + 1)]
 

@@ -198,18 +198,6 @@ def answered_positions(
     }
 
 
-def answer_history(
-    db: sqlite_utils.Database, library_id: int, question_id: str
-) -> list[dict[str, Any]]:
-    return [
-        _decode(r)
-        for r in db.query(
-            "select * from answers where library_id = ? and question_id = ? order by id",
-            [library_id, question_id],
-        )
-    ]
-
-
 # -- invites -------------------------------------------------------------------------------
 
 

@@ -23,8 +23,6 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Any
 
-from markupsafe import Markup
-
 from coach import store
 from coach.events import MAX_CALLBACK_DATA_BYTES, Choice, Reply
 from coach.positions import Positions
@@ -49,10 +47,6 @@ def progress(turn: Turn, user_id: str) -> tuple[int, int]:
     return answered, len(positions.all)
 
 
-def _button(turn: Turn, name: str, data: str, **ctx: Any) -> Choice:
-    return Choice(str(Markup(turn.t(f"team.{name}", **ctx)).unescape()), data)
-
-
 def _name(member: dict[str, Any]) -> str:
     return member["name"] or "?"
 
@@ -75,7 +69,7 @@ def team_reply(turn: Turn) -> Reply:
         if m["id"] != turn.user["id"]:
             label = _name(m)[:30] + ("" if m["role"] != "coordinator" else " 👑")
             rows.append([Choice(f"👤 {label}", f"t:m:{token(m['id'])}")])
-    rows.append([_button(turn, "btn_invite", "i:new")])
+    rows.append([turn.button("team.btn_invite", "i:new")])
     text = turn.t("team.list", library=library["name"], members=members,
                   others=len(rows) > 1)
     return Reply(text=text, choices=rows)
@@ -103,27 +97,27 @@ def press(turn: Turn, rest: str) -> list[Reply]:
     if member is None:
         return [turn.say("team.not_member"), team_reply(turn)]
     name, tok = _name(member), token(member["id"])
-    back = _button(turn, "btn_back", "t:list")
+    back = turn.button("team.btn_back", "t:list")
     if action == "m":
         answered, total = progress(turn, member["id"])
-        choices = [[_button(turn, "btn_remove", f"t:rm:{tok}")],
-                   [_button(turn, "btn_handover", f"t:co:{tok}")], [back]]
+        choices = [[turn.button("team.btn_remove", f"t:rm:{tok}")],
+                   [turn.button("team.btn_handover", f"t:co:{tok}")], [back]]
         return [turn.say("team.member", choices=choices, name=name, answered=answered,
                          total=total)]
     if action == "rm":
-        choices = [[_button(turn, "btn_remove_yes", f"t:rmy:{tok}"),
-                    _button(turn, "btn_cancel", "t:no")]]
+        choices = [[turn.button("team.btn_remove_yes", f"t:rmy:{tok}"),
+                    turn.button("team.btn_cancel", "t:no")]]
         return [turn.say("team.confirm_remove", choices=choices, name=name)]
     if action == "co":
-        choices = [[_button(turn, "btn_handover_yes", f"t:coy:{tok}"),
-                    _button(turn, "btn_cancel", "t:no")]]
+        choices = [[turn.button("team.btn_handover_yes", f"t:coy:{tok}"),
+                    turn.button("team.btn_cancel", "t:no")]]
         return [turn.say("team.confirm_handover", choices=choices, name=name)]
     library = store.get_library(turn.db, turn.library_id)
     if action == "rmy":
         store.update_user(turn.db, member["id"], turn.now, library_id=None, role=None,
                           mode="onboarding", question_id=None, item=0, pending="{}")
         return [turn.say("team.removed", name=name, library=library["name"],
-                         choices=[[_button(turn, "btn_invite", "i:new")], [back]])]
+                         choices=[[turn.button("team.btn_invite", "i:new")], [back]])]
     # coy: hand over the coordinator role
     store.update_user(turn.db, member["id"], turn.now, role="coordinator")
     turn.update(role="member")

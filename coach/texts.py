@@ -64,6 +64,11 @@ def warm_up(prompts_dir: Path = PROMPTS_DIR) -> None:
             env.get_template(f"{lang}/{path.name}")
 
 
+def lang_from_hint(hint: str | None) -> str:
+    """A new user's language from their client's (``en-GB`` → en); Dutch otherwise."""
+    return "en" if (hint or "").lower().startswith("en") else DEFAULT_LANG
+
+
 def lang_or_default(lang: str | None) -> str:
     return lang if lang in LANGS else DEFAULT_LANG
 

@@ -237,3 +237,18 @@ def test_a_redelivered_event_changes_nothing_twice(coach, db):
     again = coach.handle(Event(user_id="tg:1", name="A", text="Doel een", event_id="u4"))
     assert db["answers"].count == 1
     assert "Wat wil je online bereiken?" in again[-1].text  # repeats where the user is
+
+
+@pytest.mark.parametrize("question,typed,expected", [
+    ("audience.ages", "jongeren van 15 tot 20", ["age_13_19", "age_20_29"]),
+    ("audience.ages", "mensen boven de 80", ["age_80_plus"]),
+    ("audience.groups", "ouders met peuters", ["parents_young"]),
+    ("audience.groups", "nieuwe Nederlanders", ["newcomers"]),
+])
+def test_typed_audiences_are_read_and_confirmed(anna, db, question, typed, expected):
+    anna.reach(question)
+    anna.say(typed)
+    assert "Bedoel je" in anna.last  # read from the words, so asked, not assumed
+    anna.say("ja")
+    row = db.execute("select value from answers where question_id = ?", [question]).fetchone()
+    assert json.loads(row[0]) == expected
