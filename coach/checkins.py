@@ -56,7 +56,6 @@ from typing import TYPE_CHECKING, Any
 
 from coach import kpis as kpi_store
 from coach import store
-from coach.advice import chosen_ids
 from coach.checkin_schedules import (
     claim,
     default_tz,
@@ -66,19 +65,16 @@ from coach.checkin_schedules import (
 from coach.events import Choice, Reply
 from coach.matching import NO, YES, navigation_word, word_in
 from coach.next_steps import (
-    KpiTrend,
-    LibrarySnapshot,
     NextStep,
     choose_next_step,
-    is_in_place,
     load_steps,
     trend,
 )
 from coach.numbers import NumberError, ParsedNumber, format_number, parse_number
-from coach.positions import library_view
 from coach.schedule import (
     iso_week,
 )
+from coach.snapshot import TREND_WEEKS, done_steps, library_snapshot
 from coach.store import iso
 from coach.texts import markup
 from coach.views import nav_button
@@ -89,7 +85,6 @@ if TYPE_CHECKING:
 MODE, SET_MODE = "checkin", "checkin_set"
 ABSURD_FACTOR = 100  # a value above 100x the target is probably a typo
 HISTORY_WEEKS = 8  # weeks shown by /voortgang
-TREND_WEEKS = 4
 STOP_WORDS = ("stop", "stoppen", "pauze", "pause", "annuleren", "cancel", "genoeg")
 
 
@@ -462,44 +457,14 @@ def press(turn: Turn, rest: str) -> list[Reply]:
 # --------------------------------------------------------------------------- finishing
 
 
-def library_snapshot(turn: Turn) -> LibrarySnapshot:
-    """What the next-step choice needs to know about the user's library."""
-    db, library_id, user_id = turn.db, turn.library_id, turn.user["id"]
+def next_step(turn: Turn) -> NextStep:
     position = turn.positions.next_open()
     open_question = None
     if position is not None:
         prompt = position.question.prompt[turn.lang].replace("{item}", position.item_key)
         open_question = (position.question.id, prompt)
-    trends = []
-    for kpi in kpi_store.library_kpis(db, library_id):
-        history = [r["value"] for r in kpi_store.values(db, library_id, kpi.name,
-                                                        limit=TREND_WEEKS)]
-        trends.append(KpiTrend(kpi.name, trend(history, window=TREND_WEEKS)))
-
-    def text(question_id: str) -> str:
-        return " ".join(str(r["value"]) for r in library_view(db, library_id, user_id,
-                                                              question_id))
-
-    tactics = [str(t) for r in library_view(db, library_id, user_id, "tactics.list")
-               for t in (r["value"] if isinstance(r["value"], list) else [r["value"]])]
-    return LibrarySnapshot(
-        next_open_question=open_question,
-        channels=chosen_ids(db, library_id, user_id, "tactics.channels"),
-        tactics=tactics, kpis=trends,
-        has_listening=is_in_place(text("tactics.listening")),
-        has_webcare=is_in_place(text("tactics.webcare")),
-    )
-
-
-def done_steps(turn: Turn) -> set[str]:
-    """Steps anyone in the library said were done: never suggested again."""
-    return {r["step_id"] for r in turn.db.query(
-        "select step_id from suggestions where library_id = ? and done = 1",
-        [turn.library_id])}
-
-
-def next_step(turn: Turn) -> NextStep:
-    return choose_next_step(library_snapshot(turn), done_steps(turn), turn.lang)
+    snapshot = library_snapshot(turn.db, turn.library_id, turn.user["id"], open_question)
+    return choose_next_step(snapshot, done_steps(turn.db, turn.library_id), turn.lang)
 
 
 def _remember(turn: Turn, step: NextStep, week: str) -> None:

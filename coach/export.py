@@ -38,16 +38,15 @@ from coach.channels import load_channel_data
 from coach.events import Document, Reply
 from coach.flow import Flow, Question, load_flow
 from coach.next_steps import (
-    KpiTrend,
     LibrarySnapshot,
     choose_next_step,
-    is_in_place,
     rank_next_steps,
 )
 from coach.next_steps import trend as trend_of
 from coach.numbers import format_number
 from coach.positions import Positions, library_view
 from coach.schedule import DEFAULT_TZ
+from coach.snapshot import TREND_WEEKS, done_steps, library_snapshot
 from coach.texts import PROMPTS_DIR, lang_or_default, render
 from coach.views import display
 
@@ -55,7 +54,6 @@ if TYPE_CHECKING:
     from coach.engine import Coach, Turn
 
 CELL_MAX = 300
-TREND_WEEKS = 4
 NEXT_STEPS_MAX = 3
 ARROWS = {"rising": "↑", "falling": "↓", "flat": "→", "none": "—"}
 
@@ -242,12 +240,11 @@ def _latest_text(db: sqlite_utils.Database, flow: Flow, library_id: int, qid: st
 
 def _kpi_rows(
     db: sqlite_utils.Database, library_id: int, lang: str, method: str
-) -> tuple[list[KpiRow], list[KpiTrend]]:
-    rows, trends = [], []
+) -> list[KpiRow]:
+    rows = []
     for k in kpi_store.library_kpis(db, library_id):
         values = kpi_store.values(db, library_id, k.name, limit=TREND_WEEKS)
         direction = trend_of([v["value"] for v in values])
-        trends.append(KpiTrend(k.name, direction))
         fmt = [format_number(float(v["value"]), lang, percent=bool(v["percent"]))
                for v in values]
         rows.append(KpiRow(
@@ -258,16 +255,7 @@ def _kpi_rows(
             week=values[-1]["iso_week"] if values else "",
             trend=ARROWS[direction], values=fmt,
         ))
-    return rows, trends
-
-
-def _done_steps(db: sqlite_utils.Database, library_id: int) -> list[str]:
-    """Next steps the team already did (weekly check-ins record them, when present)."""
-    if not db["suggestions"].exists():
-        return []
-    return [r["step_id"] for r in db.query(
-        "select distinct step_id from suggestions where library_id = ? and done = 1",
-        [library_id])]
+    return rows
 
 
 def _next_steps(db: sqlite_utils.Database, library_id: int, snapshot: LibrarySnapshot,
@@ -275,7 +263,7 @@ def _next_steps(db: sqlite_utils.Database, library_id: int, snapshot: LibrarySna
     """Two suggestions from flows/next_steps.yaml once the strategy is complete."""
     if todo:
         return []
-    done = _done_steps(db, library_id)
+    done = done_steps(db, library_id)
     ranked = rank_next_steps(snapshot, done, lang=lang)[: NEXT_STEPS_MAX - 1]
     return ranked or [choose_next_step(snapshot, done, lang=lang)]
 
@@ -326,15 +314,9 @@ def build_export(
 
     rhythm = _latest_text(db, flow, library_id, "measure.rhythm", lang)
     owner = _latest_text(db, flow, library_id, "measure.owner", lang)
-    kpi_rows, trends = _kpi_rows(db, library_id, lang, " · ".join(x for x in (rhythm, owner)
+    kpi_rows = _kpi_rows(db, library_id, lang, " · ".join(x for x in (rhythm, owner)
                                                                     if x))
-    tactics = [str(item) for row in library_view(db, library_id, "", "tactics.list")
-               for item in row["value"] or []]
-    snapshot = LibrarySnapshot(
-        channels=channels, tactics=tactics, kpis=trends,
-        has_listening=is_in_place(_latest_text(db, flow, library_id, "tactics.listening", lang)),
-        has_webcare=is_in_place(_latest_text(db, flow, library_id, "tactics.webcare", lang)),
-    )
+    snapshot = library_snapshot(db, library_id)
     members = [{"name": m["name"], "coordinator": m["role"] == "coordinator"}
                for m in store.members(db, library_id)]
     template = environment().get_template(f"{lang}/export.md.j2")
