@@ -50,7 +50,7 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
     from datetime import UTC, datetime
 
     from coach.db import open_db
-    from coach.export import LibraryNotFound, export_markdown, find_library
+    from coach.export import LibraryNotFound, build_export, find_library
 
     if config.db_path != ":memory:" and not os.path.exists(config.db_path):
         print(f"bot.py export: no database at {config.db_path} (set COACH_DB)", file=sys.stderr)
@@ -61,7 +61,7 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
     except LibraryNotFound as exc:
         print(f"bot.py export: {exc}", file=sys.stderr)
         return 2
-    text = export_markdown(db, library["id"], args.lang, datetime.now(UTC), tz=config.tz)
+    text = build_export(db, library["id"], args.lang, datetime.now(UTC), tz=config.tz).text
     if not args.output:
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.flush()

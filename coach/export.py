@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 
 from coach import kpis as kpi_store
 from coach import store
@@ -47,7 +47,7 @@ from coach.numbers import format_number
 from coach.positions import Positions, library_view
 from coach.schedule import DEFAULT_TZ
 from coach.snapshot import TREND_WEEKS, done_steps, library_snapshot
-from coach.texts import PROMPTS_DIR, lang_or_default, render
+from coach.texts import PROMPTS_DIR, lang_or_default, make_environment, render
 from coach.views import display
 
 if TYPE_CHECKING:
@@ -101,14 +101,7 @@ def cell(text: Any, limit: int = CELL_MAX) -> str:
 
 @cache
 def environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(str(PROMPTS_DIR)),
-        autoescape=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=StrictUndefined,
-    )
+    env = make_environment(PROMPTS_DIR, html=False)
     env.globals.update(md=md, cell=cell)
     env.filters.update(md=md, cell=cell)
     return env
@@ -273,19 +266,6 @@ class Export:
     text: str
     answered: int  # positions of the library with at least one answer
     total: int
-
-
-def export_markdown(
-    db: sqlite_utils.Database,
-    library_id: int,
-    lang: str | None,
-    now: datetime,
-    *,
-    flow: Flow | None = None,
-    tz: str = DEFAULT_TZ,
-) -> str:
-    """The library's strategy as a Markdown document, in ``lang``."""
-    return build_export(db, library_id, lang, now, flow=flow, tz=tz).text
 
 
 def build_export(

@@ -32,16 +32,24 @@ def _shorten(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-@cache
-def environment(prompts_dir: Path = PROMPTS_DIR) -> Environment:
-    env = Environment(
+def make_environment(
+    prompts_dir: Path = PROMPTS_DIR, *, html: bool = True
+) -> Environment:
+    """The Jinja2 environment over ``prompts/``: chat messages escape HTML (``html``);
+    the Markdown export escapes in its own filters instead."""
+    return Environment(
         loader=FileSystemLoader(str(prompts_dir)),
-        autoescape=True,
+        autoescape=html,
         trim_blocks=True,
         lstrip_blocks=True,
-        keep_trailing_newline=False,
+        keep_trailing_newline=not html,
         undefined=StrictUndefined,
     )
+
+
+@cache
+def environment(prompts_dir: Path = PROMPTS_DIR) -> Environment:
+    env = make_environment(prompts_dir)
     env.filters["number"] = format_number
     env.filters["shorten"] = _shorten
     return env

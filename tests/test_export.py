@@ -12,7 +12,7 @@ from markdown_it import MarkdownIt
 
 from coach import kpis, store
 from coach.engine import Coach
-from coach.export import _lines, cell, export_markdown, find_library, md
+from coach.export import _lines, build_export, cell, find_library, md
 from coach.flow import load_flow
 from tests.conftest import Chat
 from tests.test_engine_flow import TYPED, walk
@@ -279,7 +279,7 @@ def nasty_export(coach: Coach, db, name: str, text: str) -> str:
     user.create_library("Bieb " + str(abs(hash(text)))[:6])
     library_id = user.user()["library_id"]
     fill(db, library_id, {"id": user.user_id, "name": name}, text, coach.clock())
-    return export_markdown(db, library_id, "nl", coach.clock())
+    return build_export(db, library_id, "nl", coach.clock()).text
 
 
 @pytest.mark.parametrize("text", NASTY)
