@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from jinja2 import Environment, FileSystemLoader
 
 from coach.channels import (
     AGE_IDS,
@@ -21,6 +20,7 @@ from coach.channels import (
     match_ages,
     match_groups,
 )
+from coach.texts import environment
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = Path("/work/shared/domain/nl_social_media.yaml")
@@ -38,12 +38,7 @@ def domain():
 
 @pytest.fixture(scope="module")
 def env():
-    return Environment(
-        loader=FileSystemLoader(str(ROOT / "prompts")),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return environment()  # the coach's own: the templates as users get them
 
 
 def render(env, name, **context):
