@@ -54,6 +54,14 @@ def message_update(update_id: int, user_id: int, text: str) -> dict:
     return {"update_id": update_id, "message": message}
 
 
+def webhook_bot(api: FakeBotApi, tmp_path, port: int, **env: str) -> BotProcess:
+    """``python bot.py`` in webhook mode on 127.0.0.1:``port`` at /hook."""
+    proc = BotProcess(api, tmp_path)
+    proc.env.update(WEBHOOK_URL="https://example.invalid/hook", WEBHOOK_LISTEN="127.0.0.1",
+                    WEBHOOK_PORT=str(port), WEBHOOK_SECRET=SECRET, **env)
+    return proc
+
+
 def users_in(db_path) -> set[str]:
     con = sqlite3.connect(db_path)
     try:
@@ -66,9 +74,7 @@ async def test_webhook_mode_registers_and_answers_with_the_secret_only(fake_api:
                                                                       tmp_path):
     api = fake_api
     port = free_port()
-    proc = BotProcess(api, tmp_path)
-    proc.env.update(WEBHOOK_URL="https://example.invalid/hook", WEBHOOK_LISTEN="127.0.0.1",
-                    WEBHOOK_PORT=str(port), WEBHOOK_SECRET=SECRET, COACH_LOG_LEVEL="INFO")
+    proc = webhook_bot(api, tmp_path, port, COACH_LOG_LEVEL="INFO")
     url = f"http://127.0.0.1:{port}/hook"
     await proc.start(wait_ready=False)
     try:
@@ -124,9 +130,7 @@ async def test_webhook_confirms_an_update_only_after_handling_it(fake_api: FakeB
     leaves the POST unconfirmed, so Telegram delivers it again and nothing is lost."""
     api = fake_api
     port = free_port()
-    proc = BotProcess(api, tmp_path)
-    proc.env.update(WEBHOOK_URL="https://example.invalid/hook", WEBHOOK_LISTEN="127.0.0.1",
-                    WEBHOOK_PORT=str(port), WEBHOOK_SECRET=SECRET)
+    proc = webhook_bot(api, tmp_path, port)
     url = f"http://127.0.0.1:{port}/hook"
     good = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
     await proc.start(wait_ready=False)
@@ -164,9 +168,7 @@ async def test_webhook_refuses_what_is_not_an_update_and_keeps_order(fake_api: F
                                                                      tmp_path):
     api = fake_api
     port = free_port()
-    proc = BotProcess(api, tmp_path)
-    proc.env.update(WEBHOOK_URL="https://example.invalid/hook", WEBHOOK_LISTEN="127.0.0.1",
-                    WEBHOOK_PORT=str(port), WEBHOOK_SECRET=SECRET, COACH_LOG_LEVEL="INFO")
+    proc = webhook_bot(api, tmp_path, port, COACH_LOG_LEVEL="INFO")
     url = f"http://127.0.0.1:{port}/hook"
     good = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
     await proc.start(wait_ready=False)
@@ -199,9 +201,7 @@ async def test_webhook_port_in_use_is_one_line(fake_api: FakeBotApi, tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        proc = BotProcess(fake_api, tmp_path)
-        proc.env.update(WEBHOOK_URL="https://example.invalid/hook", WEBHOOK_LISTEN="127.0.0.1",
-                        WEBHOOK_PORT=str(port), WEBHOOK_SECRET=SECRET, LANG="en_GB.UTF-8")
+        proc = webhook_bot(fake_api, tmp_path, port, LANG="en_GB.UTF-8")
         await proc.start(wait_ready=False)
         assert await proc.wait() == 2
     assert f"Cannot listen on 127.0.0.1:{port}" in proc.output()
