@@ -7,6 +7,7 @@ putting the repository root on ``sys.path``.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import platform
 import random
@@ -379,3 +380,20 @@ def git_commit() -> str:
 
 def rng(seed: int) -> random.Random:
     return random.Random(seed)
+
+
+class ErrorCounter(logging.Handler):
+    """Counts log records at ERROR and above (what a run logged as failed)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+def committed(path: str) -> bool:
+    out = subprocess.run(["git", "-C", str(ROOT), "ls-files", "--error-unmatch", path],
+                         capture_output=True, text=True, check=False)
+    return out.returncode == 0

@@ -36,7 +36,6 @@ import asyncio
 import contextlib
 import logging
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -47,15 +46,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import ROOT, git_commit, machine, populate, table  # noqa: E402
+from bench._common import ErrorCounter, committed, git_commit, machine, populate, table  # noqa: E402
 
 NEEDS = ("coach/checkins.py", "coach/tg_checkins.py")
-
-
-def committed(path: str) -> bool:
-    out = subprocess.run(["git", "-C", str(ROOT), "ls-files", "--error-unmatch", path],
-                         capture_output=True, text=True, check=False)
-    return out.returncode == 0
 
 
 def main() -> int:
@@ -95,13 +88,6 @@ def main() -> int:
     return 0
 
 
-class ErrorCounter(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
 
 
 async def run(n: int) -> dict[str, Any]:

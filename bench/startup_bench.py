@@ -36,11 +36,11 @@ T_START = time.perf_counter()
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import (  # noqa: E402
-    ROOT,
     TOKEN,
     USER_ID_BASE,
     LocalBotApi,
     UpdateMaker,
+    committed,
     git_commit,
     machine,
     populate,
@@ -50,16 +50,9 @@ from bench._common import (  # noqa: E402
 )
 
 
-def committed(path: str) -> bool:
-    out = subprocess.run(["git", "-C", str(ROOT), "ls-files", "--error-unmatch", path],
-                         capture_output=True, text=True, check=False)
-    return out.returncode == 0
-
-
 async def worker(db_path: str) -> dict[str, Any]:
     out: dict[str, Any] = {"rss_python": rss_mib()[0]}
     from telegram import Update
-    from telegram.ext import ApplicationBuilder
 
     from coach import telegram_bot
     from coach.config import Config
@@ -71,24 +64,14 @@ async def worker(db_path: str) -> dict[str, Any]:
 
     api = LocalBotApi()
 
-    class BenchBuilder(ApplicationBuilder):
-        """build_application's builder with a local request object preset."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.request(api)
-            self.get_updates_request(LocalBotApi(keep_last=False))
-
     t0 = time.perf_counter()
     coach = Coach.open(db_path)
     out["open_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    original = telegram_bot.ApplicationBuilder
-    telegram_bot.ApplicationBuilder = BenchBuilder  # type: ignore[misc]
-    try:
-        app = telegram_bot.build_application(Config(db_path=db_path, token=TOKEN), coach)
-    finally:
-        telegram_bot.ApplicationBuilder = original  # type: ignore[misc]
+    app = telegram_bot.build_application(
+        Config(db_path=db_path, token=TOKEN), coach, request=api,
+        get_updates_request=LocalBotApi(keep_last=False),
+    )
     out["build_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     await app.initialize()

@@ -56,6 +56,7 @@ from bench._common import (  # noqa: E402
     TOKEN,
     TYPED,
     USER_ID_BASE,
+    ErrorCounter,
     LocalBotApi,
     UpdateMaker,
     git_commit,
@@ -74,13 +75,6 @@ QUICK_SIZES = [100, 1_000]
 SAVE_BUDGET = 60.0  # seconds: above this a conventional save is computed, not run
 
 
-class ErrorCounter(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
 
 
 # --------------------------------------------------------------------------- scripts
@@ -146,35 +140,18 @@ def write_pickle(path: str, size: int) -> dict[str, float]:
 
 
 def build_biebcoach(db_path: str, api: LocalBotApi, limiter: bool) -> Any:
-    """``build_application`` as the bot runs it, with a local request object.
-
-    build_application takes no request object, so its ApplicationBuilder is swapped
-    for one that has ``request=``/``get_updates_request=`` preset (and, when
-    ``limiter`` is false, ignores ``rate_limiter``). Handlers, Defaults, post_init and
-    the error handler are the adapter's own.
-    """
-    from telegram.ext import ApplicationBuilder
-
+    """``build_application`` as the bot runs it, with a local request object (and,
+    unless ``limiter``, without the rate limiter). Handlers, Defaults, post_init and
+    the error handler are the adapter's own."""
     from coach import telegram_bot
     from coach.config import Config
     from coach.engine import Coach
 
-    class BenchBuilder(ApplicationBuilder):
-        def __init__(self) -> None:
-            super().__init__()
-            self.request(api)
-            self.get_updates_request(LocalBotApi(keep_last=False))
-
-        def rate_limiter(self, rate_limiter: Any) -> Any:
-            return super().rate_limiter(rate_limiter) if limiter else self
-
     coach = Coach.open(db_path)
-    original = telegram_bot.ApplicationBuilder
-    telegram_bot.ApplicationBuilder = BenchBuilder  # type: ignore[misc]
-    try:
-        app = telegram_bot.build_application(Config(db_path=db_path, token=TOKEN), coach)
-    finally:
-        telegram_bot.ApplicationBuilder = original  # type: ignore[misc]
+    app = telegram_bot.build_application(
+        Config(db_path=db_path, token=TOKEN), coach, request=api,
+        get_updates_request=LocalBotApi(keep_last=False), rate_limited=limiter,
+    )
     return app, coach
 
 

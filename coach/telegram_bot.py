@@ -57,6 +57,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import BaseRequest
 
 from coach.config import Config, ConfigError
 from coach.events import Event, Reply
@@ -526,8 +527,20 @@ async def _post_init(app: Application) -> None:
     log.info("Biebcoach is running as @%s", username)
 
 
-def build_application(config: Config, coach: Coach) -> Application:
-    """A python-telegram-bot Application wired to the coach (not started)."""
+def build_application(
+    config: Config,
+    coach: Coach,
+    *,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    rate_limited: bool = True,
+) -> Application:
+    """A python-telegram-bot Application wired to the coach (not started).
+
+    ``request``/``get_updates_request`` replace the HTTP clients (the benchmarks answer
+    Bot API calls in process); ``rate_limited=False`` leaves out the rate limiter (to
+    measure the CPU cost alone).
+    """
     if not config.token:
         raise ValueError("no Telegram bot token configured")
     builder = (
@@ -539,19 +552,24 @@ def build_application(config: Config, coach: Coach) -> Application:
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(
-            # Telegram allows about 30 messages per second in all. A bucket of one
-            # message refilled 30 times a second sends steadily, without the default
-            # burst of 30 at once that trips the limit at the start of a batch.
+        .concurrent_updates(False)  # one update at a time: replies stay in order
+        .post_init(_post_init)
+    )
+    if rate_limited:
+        # Telegram allows about 30 messages per second in all. A bucket of one message
+        # refilled 30 times a second sends steadily, without the default burst of 30
+        # at once that trips the limit at the start of a batch.
+        builder = builder.rate_limiter(
             AIORateLimiter(
                 overall_max_rate=1,
                 overall_time_period=1 / 30,
                 max_retries=RATE_LIMITER_RETRIES,
             )
         )
-        .concurrent_updates(False)  # one update at a time: replies stay in order
-        .post_init(_post_init)
-    )
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
     if config.api_url:
         builder = builder.base_url(f"{config.api_url}/bot").base_file_url(
             f"{config.api_url}/file/bot"
