@@ -116,6 +116,15 @@ def start_checkin(coach: Coach, user_id: str, now: datetime | None = None) -> li
 # --------------------------------------------------------------------------- state
 
 
+def _library_kpis(turn: Turn, library_id: int) -> list[kpi_store.Kpi]:
+    """The library's KPIs, read once per event (asking, storing and going on all
+    need them while a value is typed)."""
+    key = ("library_kpis", library_id)
+    if key not in turn.memo:
+        turn.memo[key] = kpi_store.library_kpis(turn.db, library_id)
+    return turn.memo[key]
+
+
 def _state(turn: Turn) -> dict[str, Any]:
     return turn.pending.get("checkin") or {}
 
@@ -241,7 +250,7 @@ def _next(turn: Turn, state: dict[str, Any], notice: str = "") -> list[Reply]:
                     turn.button("checkins.label_done_no", "ci:no")]]
         return [turn.say("checkins.ask_done", choices=choices, notice=markup(notice),
                          title=step.title[turn.lang] if step else row["step_id"])]
-    kpis = {k.name: k for k in kpi_store.library_kpis(turn.db, state["library_id"])}
+    kpis = {k.name: k for k in _library_kpis(turn, state["library_id"])}
     reported = kpi_store.reported_this_week(turn.db, state["library_id"], state["week"])
     notes = [notice] if notice else []
     while state["todo"]:
@@ -345,7 +354,7 @@ def on_text(turn: Turn, text: str) -> list[Reply]:
 def _current_kpi(turn: Turn, state: dict[str, Any]) -> kpi_store.Kpi | None:
     if not state["todo"]:
         return None
-    kpis = {k.name: k for k in kpi_store.library_kpis(turn.db, state["library_id"])}
+    kpis = {k.name: k for k in _library_kpis(turn, state["library_id"])}
     return kpis.get(state["todo"][0])
 
 
@@ -375,7 +384,7 @@ def _confirmed(turn: Turn, state: dict[str, Any]) -> list[Reply]:
 
 def _store_value(turn: Turn, state: dict[str, Any], name: str, value: float, percent: bool):
     state["confirm"] = None
-    if name not in {k.name for k in kpi_store.library_kpis(turn.db, state["library_id"])}:
+    if name not in {k.name for k in _library_kpis(turn, state["library_id"])}:
         return _next(turn, state)  # deleted meanwhile: _next says so and skips it
     kpi_store.record(turn.db, library_id=state["library_id"], kpi=name, week=state["week"],
                      value=value, percent=percent, author=turn.user, now=turn.now)

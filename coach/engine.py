@@ -65,6 +65,7 @@ class Turn:
         self.user, self.now = user, now
         self.lang = lang_or_default(user["lang"])
         self._positions: Positions | None = None
+        self.memo: dict[Any, Any] = {}  # what extensions compute once per event
 
     @property
     def library_id(self) -> int | None:
