@@ -17,6 +17,7 @@ import getpass
 import sys
 
 from coach.config import Config, ConfigError
+from coach.texts import cli_line
 
 
 def cmd_console(args: argparse.Namespace, config: Config) -> int:
@@ -39,9 +40,9 @@ def cmd_backup(args: argparse.Namespace, config: Config) -> int:
     try:
         size = backup(config.db_path, args.file)
     except (OSError, ValueError) as exc:
-        print(f"bot.py backup: cannot back up {config.db_path}: {exc}", file=sys.stderr)
+        print(cli_line("cannot_back_up", path=config.db_path, reason=exc), file=sys.stderr)
         return 2
-    print(f"Backed up {config.db_path} to {args.file} ({size:,} bytes).")
+    print(cli_line("backed_up", path=config.db_path, target=args.file, size=f"{size:,}"))
     return 0
 
 
@@ -53,13 +54,13 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
     from coach.export import LibraryNotFound, build_export, find_library
 
     if config.db_path != ":memory:" and not os.path.exists(config.db_path):
-        print(f"bot.py export: no database at {config.db_path} (set COACH_DB)", file=sys.stderr)
+        print(cli_line("no_database", path=config.db_path), file=sys.stderr)
         return 2
     db = open_db(config.db_path)
     try:
         library = find_library(db, args.library)
     except LibraryNotFound as exc:
-        print(f"bot.py export: {exc}", file=sys.stderr)
+        print(cli_line(exc.block, **exc.ctx), file=sys.stderr)
         return 2
     text = build_export(db, library["id"], args.lang, datetime.now(UTC), tz=config.tz).text
     if not args.output:
@@ -70,9 +71,10 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
         with open(args.output, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
     except OSError as exc:
-        print(f"bot.py export: cannot write {args.output}: {exc}", file=sys.stderr)
+        print(cli_line("cannot_write", path=args.output, reason=exc.strerror or exc),
+              file=sys.stderr)
         return 2
-    print(f"Exported {library['name']} to {args.output}.")
+    print(cli_line("exported", library=library["name"], path=args.output))
     return 0
 
 
@@ -119,8 +121,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = Config.from_env()
     except ConfigError as exc:
-        from coach.texts import cli_line
-
         print(cli_line(exc.message, **exc.ctx), file=sys.stderr)
         return 2
     func = getattr(args, "func", cmd_run)

@@ -354,7 +354,11 @@ def export_document(
 
 
 class LibraryNotFound(LookupError):
-    """No library, or more than one, matches; the message is one line for the operator."""
+    """No library, or more than one, matches: ``block`` of prompts/*/cli.j2 says so."""
+
+    def __init__(self, block: str, **ctx: object):
+        super().__init__(block)
+        self.block, self.ctx = block, ctx
 
 
 def _norm(name: str) -> str:
@@ -376,10 +380,9 @@ def find_library(db: sqlite_utils.Database, wanted: str) -> dict[str, Any]:
     if len(found) == 1:
         return found[0]
     if not found:
-        raise LibraryNotFound(f"no library matches {wanted!r}")
+        raise LibraryNotFound("no_library", wanted=repr(wanted))
     listed = ", ".join(f"{lib['id']} ({lib['name']})" for lib in found[:10])
-    raise LibraryNotFound(
-        f"library name {wanted!r} is ambiguous: {listed}; use --library <id>")
+    raise LibraryNotFound("ambiguous_library", wanted=repr(wanted), listed=listed)
 
 
 # -- /export --------------------------------------------------------------------------

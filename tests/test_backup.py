@@ -15,9 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_backup(db: Path, target: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COACH_DB": str(db), "LANG": "C.UTF-8", "LC_ALL": ""}
     return subprocess.run([sys.executable, "bot.py", "backup", str(target)], cwd=ROOT,
-                          env={**os.environ, "COACH_DB": str(db)}, capture_output=True,
-                          text=True, timeout=60)
+                          env=env, capture_output=True, text=True, timeout=60)
 
 
 def test_backup_of_a_live_database_restores_with_every_answer(tmp_path, clock):
@@ -44,5 +44,5 @@ def test_backup_of_a_live_database_restores_with_every_answer(tmp_path, clock):
 def test_backup_of_a_missing_database_is_a_one_line_error(tmp_path):
     result = run_backup(tmp_path / "nope.db", tmp_path / "copy.db")
     assert result.returncode == 2
-    assert "cannot back up" in result.stderr and "Traceback" not in result.stderr
+    assert "Cannot back up" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "copy.db").exists()

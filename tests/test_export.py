@@ -370,7 +370,7 @@ def db_file(tmp_path, clock) -> Path:
 
 
 def run_cli(db_file: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COACH_DB": str(db_file)}
+    env = {**os.environ, "COACH_DB": str(db_file), "LANG": "C.UTF-8", "LC_ALL": ""}
     return subprocess.run([sys.executable, "bot.py", "export", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
 
@@ -390,8 +390,8 @@ def test_the_command_line_exports_by_name_or_id(db_file, tmp_path):
 
 @pytest.mark.parametrize(
     "name,message",
-    [("Bibliotheek Nergens", "no library matches"), ("Noord", "ambiguous"),
-     ("bibliotheek", "ambiguous")],
+    [("Bibliotheek Nergens", "No library is called"), ("Noord", "Several libraries match"),
+     ("bibliotheek", "Several libraries match")],
 )
 def test_the_command_line_refuses_an_unknown_or_ambiguous_name(db_file, name, message):
     done = run_cli(db_file, "--library", name)
