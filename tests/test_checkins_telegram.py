@@ -185,6 +185,20 @@ async def test_send_due_without_a_token_is_one_line_and_exit_2(tmp_path):
     assert len(output.strip().splitlines()) == 1 and "TELEGRAM_BOT_TOKEN" in output
 
 
+def team_due_on_monday(coach: Coach, first_id: int, members: int) -> Clock:
+    """A library of ``members`` Telegram users (ids from ``first_id``), made on a Friday;
+    the coach's clock then stands at Monday 10:00 in Amsterdam: all are due."""
+    clock = Clock(datetime(2026, 11, 20, 12, 0, tzinfo=UTC))  # a Friday, before the slot
+    coach.clock = clock
+    anna = Chat(coach, f"tg:{first_id}", "Anna")
+    anna.create_library()
+    code = anna.invite_code()
+    for i in range(1, members):
+        Chat(coach, f"tg:{first_id + i}", f"Lid {i}").cmd("start", code)
+    clock.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 10:00 in Amsterdam
+    return clock
+
+
 async def test_many_checkins_at_once_stay_under_telegrams_limit(bot: RunningBot, monkeypatch):
     """45 members due at once; the fake server refuses (429) anything beyond 30
     messages in a rolling second, as Telegram does. None is refused, each gets one."""
@@ -192,14 +206,7 @@ async def test_many_checkins_at_once_stay_under_telegrams_limit(bot: RunningBot,
     runs = JobRuns(monkeypatch)
     gate = FloodGate()
     api.fault_hook = gate
-    clock = Clock(datetime(2026, 11, 20, 12, 0, tzinfo=UTC))  # a Friday, before the slot
-    bot.coach.clock = clock
-    anna = Chat(bot.coach, "tg:700", "Anna")
-    anna.create_library()
-    code = anna.invite_code()
-    for i in range(1, 45):
-        Chat(bot.coach, f"tg:{700 + i}", f"Lid {i}").cmd("start", code)
-    clock.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 10:00 in Amsterdam
+    team_due_on_monday(bot.coach, 700, 45)
     mark = api.mark()
     install(bot.app, bot.coach, Config(token=TOKEN, tz="Europe/Amsterdam"),
             interval=0.2, first=0.05)
@@ -218,15 +225,8 @@ async def test_stopping_mid_batch_cuts_off_no_claimed_checkin(fake_api, tmp_path
     from tests.tg_fixtures import make_bot
 
     db = str(tmp_path / "coach.db")
-    clock = Clock(datetime(2026, 11, 20, 12, 0, tzinfo=UTC))
     first = make_bot(fake_api, db)
-    first.coach.clock = clock
-    anna = Chat(first.coach, "tg:800", "Anna")
-    anna.create_library()
-    code = anna.invite_code()
-    for i in range(1, 30):
-        Chat(first.coach, f"tg:{800 + i}", f"Lid {i}").cmd("start", code)
-    clock.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 10:00 in Amsterdam
+    clock = team_due_on_monday(first.coach, 800, 30)
     await first.start()
     install(first.app, first.coach, Config(token=TOKEN, tz="Europe/Amsterdam"),
             interval=0.2, first=0.05)
