@@ -180,13 +180,19 @@ async def test_webhook_refuses_what_is_not_an_update_and_keeps_order(fake_api: F
             for body in ("[]", "1", '"x"', "null", "{not json", '{"update_id": "abc"}'):
                 async with http.post(url, data=body, headers=good) as resp:
                     assert resp.status == 400, body
-            # two updates of one user at once: handled one after the other, in order
-            api.faults.append(Fault(methods={"sendMessage"}, status=None, delay=0.5, limit=1))
-            first = http.post(url, json=message_update(21, 51, "/help"), headers=good)
+            # a second update of the user arrives while the first one's reply is still
+            # on its way: it waits, so the replies keep the order of arrival
+            held = Fault(methods={"sendMessage"}, status=None, delay=0.5, limit=1)
+            api.faults.append(held)
+            first = asyncio.ensure_future(
+                http.post(url, json=message_update(21, 51, "/help"), headers=good))
+            await api.wait_for(lambda: held.hits, timeout=10, what="the first reply held")
             second = http.post(url, json=message_update(22, 51, "/privacy"), headers=good)
             responses = await asyncio.gather(first, second)
             assert [r.status for r in responses] == [200, 200]
-            texts = [c.params["text"] for c in api.sent(51)]
+            # in the order Telegram took them in (a held call was recorded before the
+            # other, so the message ids tell the order the user sees)
+            texts = [m["text"] for m in api.bot_messages(51)]
             assert "Biebcoach" in texts[0] and "Privacy" in texts[-1]
         assert await proc.terminate() == 0
     finally:
