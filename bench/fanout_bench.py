@@ -16,7 +16,7 @@ What it measures:
    its ``fault_hook``: at most 30 messages per rolling second overall (Telegram's
    limit for a bot); beyond that it answers 429 with ``retry_after``.
 3. Run the real bot (``coach.telegram_bot.build_application`` with ``TELEGRAM_API_URL``
-   pointing at the fake server over HTTP, so its own AIORateLimiter and call_with_retry
+   pointing at the fake server over HTTP, so its own rate limiter and call_with_retry
    are in play) and call ``coach.tg_checkins.send_due`` (what the repeating job runs)
    at a moment when every member's slot of this week has passed.
 4. Report messages per second achieved (target: at least 29/s), the number of 429
@@ -70,9 +70,9 @@ def main() -> int:
     quick = " --quick" if args.quick else ""
     print(f"### Check-in fan-out (`python bench/fanout_bench.py{quick}`)\n")
     print(f"Machine: {machine()}; commit {git_commit()}; {n:,} due check-ins, real bot "
-          "(build_application with AIORateLimiter) over HTTP to tests/fake_bot_api.py on "
-          "127.0.0.1, which allows 30 messages per rolling second and answers 429 "
-          "(retry_after 1) beyond; restart after half of them.\n")
+          "(build_application with its rate limiter, coach/tg_pacing.py) over HTTP to "
+          "tests/fake_bot_api.py on 127.0.0.1, which allows 30 messages per rolling "
+          "second and answers 429 (retry_after 1) beyond; restart after half of them.\n")
     rows = [[name, f"{r['sent']:,}", f"{r['messages']:,}", f"{r['rate']:.1f}",
              f"{r['refused']:,}", f"{r['seconds']:.1f}", f"{r['scan_s'] * 1000:,.0f}"]
             for name, r in result["runs"]]

@@ -47,7 +47,6 @@ from telegram.error import (
     TimedOut,
 )
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -62,6 +61,7 @@ from telegram.request import BaseRequest
 from coach.config import Config, ConfigError
 from coach.events import Event, Reply
 from coach.texts import cli_line
+from coach.tg_pacing import PacedRateLimiter
 from coach.tg_split import split_message, tg_len
 
 if TYPE_CHECKING:
@@ -73,7 +73,6 @@ MAX_CAPTION_LENGTH = 1024
 SEND_ATTEMPTS = 8  # per Bot API call, for flood limits, timeouts and network errors
 RETRY_DELAY = 0.5  # first back-off after a network error; doubles up to RETRY_DELAY_MAX
 RETRY_DELAY_MAX = 10.0
-RATE_LIMITER_RETRIES = 3
 
 # Message attributes that identify a non-text message, checked in this order
 # (an animation also carries a document; a venue also carries a location).
@@ -556,16 +555,9 @@ def build_application(
         .post_init(_post_init)
     )
     if rate_limited:
-        # Telegram allows about 30 messages per second in all. A bucket of one message
-        # refilled 30 times a second sends steadily, without the default burst of 30
-        # at once that trips the limit at the start of a batch.
-        builder = builder.rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=1,
-                overall_time_period=1 / 30,
-                max_retries=RATE_LIMITER_RETRIES,
-            )
-        )
+        # PTB's AIORateLimiter, with sends paced on a grid just under Telegram's
+        # 30 messages per second (coach/tg_pacing.py says why)
+        builder = builder.rate_limiter(PacedRateLimiter())
     if request is not None:
         builder = builder.request(request)
     if get_updates_request is not None:
