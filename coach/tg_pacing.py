@@ -1,50 +1,78 @@
-"""Pacing of Bot API sends below Telegram's overall limit of 30 messages per second.
+"""Pacing of Bot API sends under Telegram's overall limit of 30 messages per second.
 
 PTB's ``AIORateLimiter`` keeps the group limits and waits out a ``RetryAfter``; in front
-of it, :class:`PacedRateLimiter` gives every call that goes to a chat a slot on a fixed
-grid of ``1 / MESSAGES_PER_SECOND`` seconds. Why a grid and not a leaky bucket: a
-bucket measures the gap from the last send, so each late wake-up of the event loop
-(about a millisecond) is lost for good and a batch runs at ~29.1 messages a second; its
-default burst of 30 at once draws 429s from a strict limit. Slots on a grid do not
-accumulate that lateness, and the grid runs a little under 30 per second so that
-jitter of up to ~17 ms between two sends 30 apart still keeps any rolling second at
-30 messages or fewer. A caller who comes later than the next slot sends at once and
-the grid starts again from there (no burst to catch up).
+of it, :class:`PacedRateLimiter` lets a call that goes to a chat start only when
+:class:`SendWindow` allows it: at most 30 sends in any second, counted from the moment
+each earlier send *ended*. Telegram received a send somewhere between its start and
+its end, so counting from the end keeps every rolling second at Telegram's side at 30
+or fewer, whatever the network or a busy event loop did to the timing.
+
+Why not a bucket: PTB's default bucket allows a burst of 30 and then 30 a second, up to
+60 in the first second; a bucket of one message measures the gap from the previous
+send, so each late wake-up of the event loop (about a millisecond) is lost for good
+(~29.1 a second), and a send delayed by a stall is followed by on-time ones that can
+put 31 into one second. So the window is the guarantee, and for an even flow (not 30
+at once, and a margin for another process of the bot just before a restart) starts
+are also spaced on a grid of 1/29.8 s; a start a few milliseconds late keeps the grid,
+so late wake-ups do not add up. A batch runs at ~29.8 a second with none refused.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
+import math
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram.ext import AIORateLimiter
 
-MESSAGES_PER_SECOND = 29.5
+MESSAGES_PER_SECOND = 30  # Telegram: "no more than 30 messages per second" in all
+SPACING = 1 / 29.8  # seconds between two starts on the grid
 RATE_LIMITER_RETRIES = 3  # RetryAfter answers waited out per call
 
 
-class Grid:
-    """Hands out send times on a grid of ``period`` seconds, one per caller."""
+class SendWindow:
+    """Which sends may start: at most ``limit`` ended within any ``period`` seconds
+    (sends in flight count as not yet ended), and starts ``spacing`` apart on a grid.
+    Times are the caller's clock."""
 
-    def __init__(self, period: float) -> None:
-        self.period = period
-        self.next_slot = float("-inf")
+    def __init__(self, limit: int = MESSAGES_PER_SECOND, period: float = 1.0,
+                 spacing: float = SPACING) -> None:
+        self.limit, self.period, self.spacing = limit, period, spacing
+        self.ends: dict[int, float] = {}  # recent sends: end time, inf while in flight
+        self.next_slot = -math.inf
+        self._keys = itertools.count()
 
-    def reserve(self, now: float) -> float:
-        """The time at which this caller may send (``now`` or a later slot)."""
-        slot = max(now, self.next_slot)
-        self.next_slot = slot + self.period
-        return slot
+    def delay(self, now: float) -> float:
+        """Seconds until a send may start (0 or less: now; inf: when one ends)."""
+        self.ends = {k: end for k, end in self.ends.items() if end + self.period > now}
+        wait = self.next_slot - now
+        if len(self.ends) >= self.limit:
+            ends = sorted(self.ends.values())
+            wait = max(wait, ends[len(ends) - self.limit] + self.period - now)
+        return wait
+
+    def start(self, now: float) -> int:
+        key = next(self._keys)
+        self.ends[key] = math.inf
+        slot = max(self.next_slot, now - self.spacing / 4)  # a little late: keep the grid
+        self.next_slot = slot + self.spacing
+        return key
+
+    def end(self, key: int, now: float) -> None:
+        if key in self.ends:
+            self.ends[key] = now
 
 
 class PacedRateLimiter(AIORateLimiter):
-    """``AIORateLimiter`` without its overall bucket, with :class:`Grid` pacing instead."""
+    """``AIORateLimiter`` whose overall limit is a :class:`SendWindow`."""
 
-    def __init__(self, per_second: float = MESSAGES_PER_SECOND,
-                 max_retries: int = RATE_LIMITER_RETRIES) -> None:
+    def __init__(self, max_retries: int = RATE_LIMITER_RETRIES) -> None:
         super().__init__(overall_max_rate=0, max_retries=max_retries)
-        self.grid = Grid(1 / per_second)
+        self.window = SendWindow()
+        self._turn = asyncio.Lock()  # first come, first served
+        self._ended = asyncio.Event()
 
     async def process_request(
         self,
@@ -55,12 +83,26 @@ class PacedRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
-        if data.get("chat_id") is not None:  # what Telegram counts: messages to chats
-            loop = asyncio.get_running_loop()
-            now = loop.time()
-            delay = self.grid.reserve(now) - now
-            if delay > 0:
-                await asyncio.sleep(delay)
-        return await super().process_request(
-            callback, args, kwargs, endpoint, data, rate_limit_args
-        )
+        if data.get("chat_id") is None:  # Telegram counts messages to chats
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+        loop = asyncio.get_running_loop()
+        key = await self._start(loop)
+        try:
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+        finally:
+            self.window.end(key, loop.time())
+            self._ended.set()
+
+    async def _start(self, loop: asyncio.AbstractEventLoop) -> int:
+        async with self._turn:
+            while (delay := self.window.delay(loop.time())) > 0:
+                if delay == math.inf:  # the window is full of sends still in flight
+                    self._ended.clear()
+                    await self._ended.wait()
+                else:
+                    await asyncio.sleep(delay)
+            return self.window.start(loop.time())
