@@ -18,8 +18,8 @@ Variants, each in its own process (so peak RSS is its own):
 - ``biebcoach``: ``coach.telegram_bot.build_application`` (the same handlers, Defaults
   and error handler) on ``Coach.open``; every answer is committed to SQLite before the
   reply is sent. AIORateLimiter is left out so all variants are compared on CPU cost.
-- ``biebcoach+limiter``: the same as built, with its rate limiter (29.5 msg/s overall,
-  just under Telegram's limit): shows that the limiter, not the code, bounds a busy bot.
+- ``biebcoach+limiter``: the same as built, with its rate limiter (at most 30 msg/s
+  overall, Telegram's limit): shows that the limiter, not the code, bounds a busy bot.
 - ``conventional``: the way most PTB bots are written: a 7-state ConversationHandler
   (one state per step, answers in ``context.user_data``) with default
   PicklePersistence (single file, ``update_interval=60``, ``on_flush=False``),
