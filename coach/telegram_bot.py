@@ -555,8 +555,8 @@ def build_application(
         .post_init(_post_init)
     )
     if rate_limited:
-        # PTB's AIORateLimiter, with sends paced on a grid just under Telegram's
-        # 30 messages per second (coach/tg_pacing.py says why)
+        # PTB's AIORateLimiter, with sends paced so that no second holds more than
+        # Telegram's 30 messages (coach/tg_pacing.py says how and why)
         builder = builder.rate_limiter(PacedRateLimiter())
     if request is not None:
         builder = builder.request(request)

@@ -7,8 +7,8 @@ per user, so schedules changed in /settings need no rescheduling and a restart l
 nothing: what came due while the bot was down is found by the first run after the start.
 
 Telegram's limits (about 30 messages per second overall) are kept by the
-application's rate limiter (``coach.tg_pacing``: PTB's ``AIORateLimiter`` with sends
-paced just under 30 a second), which also waits out a ``RetryAfter``; the adapter's
+application's rate limiter (``coach.tg_pacing``: PTB's ``AIORateLimiter`` with at most 30
+sends in any second), which also waits out a ``RetryAfter``; the adapter's
 ``call_with_retry`` retries network trouble. A user who blocked the bot
 (``Forbidden``) is marked unreachable and not tried again until they write to the bot.
 Another error leaves the claimed check-in unsent (at most once, see checkins.py).
