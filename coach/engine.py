@@ -30,7 +30,7 @@ from coach.answers import Outcome, check_selection, parse_text
 from coach.commands import COMMANDS, command_id
 from coach.db import open_db
 from coach.events import Choice, Event, Reply
-from coach.flow import LANGS, Flow, Question, load_flow
+from coach.flow import LANGS, Flow, Question, Step, load_flow
 from coach.matching import DONE, NO, YES, navigation_word, word_in
 from coach.positions import Position, Positions, library_view
 from coach.schedule import DEFAULT_TZ
@@ -650,6 +650,15 @@ class Coach:
         return turn.say("step_intro", step_number=step.number, step_count=len(self.flow.steps),
                         step_title=step.title[turn.lang], intro=step.intro[turn.lang])
 
+    def _waits_for(self, step: Step) -> int | None:
+        """The number of the step whose answers make this step's questions (a step of
+        only ``foreach`` questions has none until that list is answered)."""
+        for q in step.questions:
+            source = self.flow.question(q.foreach)
+            if source is not None:
+                return self.flow.step_of(source).number
+        return None
+
     def _overview(self, turn: Turn) -> Reply:
         current = self._active_position(turn)
         current_step = current.question.step_id if current else None
@@ -657,7 +666,8 @@ class Coach:
         for s in self.flow.steps:
             answered, skipped, total = turn.positions.counts(s.id)
             steps.append({"number": s.number, "title": s.title[turn.lang], "answered": answered,
-                          "skipped": skipped, "total": total, "current": s.id == current_step})
+                          "skipped": skipped, "total": total, "current": s.id == current_step,
+                          "waits_for": self._waits_for(s) if not total else None})
         where = None
         if current:
             step = self.flow.step_of(current.question)

@@ -85,6 +85,10 @@ def test_overview_shows_step_and_question_numbers(anna):
     assert "✅ 1. Online en offline doelen (3/3)" in text
     assert "▶️ 2." in text
     assert "Je bent bij stap 2 van 7, vraag 2 van 4." in text
+    # the KPI questions come from step 4's goals: no "(0/0)" before those exist
+    step5 = next(line for line in text.splitlines() if line.startswith("○ 5. KPI"))
+    assert step5.endswith("(volgt uit stap 4)")
+    assert "(0/0)" not in text
 
 
 def test_edit_an_earlier_answer_keeps_the_earlier_version(anna, db):
@@ -204,3 +208,12 @@ def test_the_to_do_count_only_counts_questions_that_still_exist(anna, db):
     walk(anna)  # answers the new goal's questions
     assert "lijstje voor later" not in anna.last  # no phantom to-do, no missing button
     assert "🎉" in anna.last
+
+
+def test_overview_in_english_names_the_step_the_kpis_follow_from(chat):
+    ann = chat("Ann", lang_hint="en")
+    ann.create_library()
+    ann.cmd("overview")
+    step5 = next(line for line in ann.last.splitlines() if line.startswith("○ 5. KPI"))
+    assert step5.endswith("(follows from step 4)")
+    assert "1. Online and offline goals (0/3)" in ann.last
