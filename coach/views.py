@@ -146,5 +146,6 @@ def step_summary_reply(
         next_step_number=next_step.number if next_step else None,
         next_step_title=next_step.title[lang] if next_step else "",
     )
-    choices = [[nav_button(lang, "continue"), nav_button(lang, "stop")]]
+    # after the last step the "all done" message that follows has its own buttons
+    choices = [[nav_button(lang, "continue"), nav_button(lang, "stop")]] if next_step else []
     return Reply(text=text, choices=choices)

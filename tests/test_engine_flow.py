@@ -168,6 +168,10 @@ def test_english_speakers_get_the_whole_flow_in_english(chat):
         sam.say(english[user["question_id"]])
         assert "Stap " not in sam.last
     assert "You've been through all seven steps" in sam.last
+    # the last step's summary offers no "go on / enough for today": nothing follows
+    summary, done = sam.replies[-2:]
+    assert "Step 7 (Measuring) is done" in summary.text and summary.choices == []
+    assert done.choices
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
