@@ -130,8 +130,7 @@ async def crash_run(api: FakeBotApi, tmp_path, rng: random.Random) -> dict[str, 
             assert not report.problems, report.problems
         assert await proc.terminate() == 0
     finally:
-        if proc.proc and proc.proc.returncode is None:
-            await proc.kill()
+        await proc.kill_if_running()
     report = check_database(str(tmp_path / "coach.db"), crew.everyone)
     assert not report.problems, report.problems
     output = proc.output()

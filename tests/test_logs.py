@@ -84,8 +84,7 @@ async def test_bot_logs_are_structured_without_token_or_answers(fake_api: FakeBo
         await api.wait_for(lambda: api.confirmed_offset == api.next_update_id, 10, "handled")
         assert await proc.terminate() == 0
     finally:
-        if proc.proc and proc.proc.returncode is None:
-            await proc.kill()
+        await proc.kill_if_running()
 
     output = proc.output()
     lines = [line for line in output.splitlines() if line.strip()]

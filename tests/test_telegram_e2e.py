@@ -501,6 +501,11 @@ class BotProcess:
         self.proc.send_signal(signal.SIGKILL)
         await self.proc.wait()
 
+    async def kill_if_running(self) -> None:
+        """For a test's ``finally``: no bot process outlives its test."""
+        if self.proc is not None and self.proc.returncode is None:
+            await self.kill()
+
     async def terminate(self) -> int:
         assert self.proc is not None
         if self.proc.returncode is None:
@@ -568,8 +573,7 @@ async def test_process_restart_after_kill_resumes_users(fake_api, tmp_path):
         assert "2 van 3" in got[-1]
         assert await proc.terminate() == 0
     finally:
-        if proc.proc and proc.proc.returncode is None:
-            await proc.kill()
+        await proc.kill_if_running()
     output = proc.output()
     assert "Traceback" not in output
     assert TOKEN not in output and TOKEN.split(":")[1] not in output

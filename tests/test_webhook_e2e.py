@@ -116,8 +116,7 @@ async def test_webhook_mode_registers_and_answers_with_the_secret_only(fake_api:
             assert "uitnodigingscode" in again[0].params["text"]
         assert await proc.terminate() == 0
     finally:
-        if proc.proc and proc.proc.returncode is None:
-            await proc.kill()
+        await proc.kill_if_running()
     assert users_in(tmp_path / "coach.db") == {"tg:32"}  # user 31 never reached the coach
     output = proc.output()
     assert "Traceback" not in output, output
@@ -160,8 +159,7 @@ async def test_webhook_confirms_an_update_only_after_handling_it(fake_api: FakeB
             assert calls[0].params["text"]  # the user is answered after all
         assert await proc.terminate() == 0
     finally:
-        if proc.proc and proc.proc.returncode is None:
-            await proc.kill()
+        await proc.kill_if_running()
 
 
 async def test_webhook_refuses_what_is_not_an_update_and_keeps_order(fake_api: FakeBotApi,
@@ -196,8 +194,7 @@ async def test_webhook_refuses_what_is_not_an_update_and_keeps_order(fake_api: F
             assert "Biebcoach" in texts[0] and "Privacy" in texts[-1]
         assert await proc.terminate() == 0
     finally:
-        if proc.proc and proc.proc.returncode is None:
-            await proc.kill()
+        await proc.kill_if_running()
     output = proc.output()
     assert "Traceback" not in output and "Error in exception logger" not in output, output
 
