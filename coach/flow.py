@@ -44,6 +44,7 @@ class Question:
     rules: dict[str, float]
     options: tuple[Option, ...] = ()
     foreach: str | None = None
+    item_label: dict[str, str] = field(default_factory=dict)  # "doel": "(doel 1 van 2)"
     show: tuple[str, ...] = ()
     matcher: str | None = None  # an interpreter of typed text beside the options
 
@@ -135,6 +136,9 @@ def _question(raw: dict, step_id: str, seen: set[str]) -> Question:
     prompt = _texts(raw.get("prompt"), f"{where}, prompt")
     if foreach and any("{item}" not in p for p in prompt.values()):
         raise FlowError(f"{where}: a foreach question's prompt must mention {{item}}")
+    item_label = _texts(raw.get("item_label"), f"{where}, item_label", required=False)
+    if item_label and not foreach:
+        raise FlowError(f"{where}: item_label belongs to a foreach question")
     return Question(
         id=qid,
         step_id=step_id,
@@ -146,6 +150,7 @@ def _question(raw: dict, step_id: str, seen: set[str]) -> Question:
         rules=rules,
         options=options,
         foreach=foreach,
+        item_label=item_label,
         show=show,
         matcher=matcher,
     )

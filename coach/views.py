@@ -109,6 +109,7 @@ def question_reply(
         question_count=len(step_questions),
         item_number=position.item_index + 1,
         item_count=len(items),
+        item_label=q.item_label.get(lang, ""),
         prompt=prompt_html(q, lang, position.item_key),
         hint=q.hint.get(lang, ""),
         examples=q.examples[lang][:2],

@@ -68,6 +68,10 @@ def test_the_flow_loads_and_every_reference_points_to_something():
         (lambda d: d["steps"][0]["questions"][0].update(rules={"max_len": 3}), "unknown rules"),
         (lambda d: d["steps"][0]["questions"][1].update(id="goals.offline"), "used twice"),
         (lambda d: d["steps"][1]["questions"][0].update(options=[]), "options"),
+        (lambda d: d["steps"][0]["questions"][0].update(item_label={"nl": "doel", "en": "goal"}),
+         "item_label belongs to a foreach question"),
+        (lambda d: d["steps"][4]["questions"][0].update(item_label={"nl": "doel"}),
+         "item_label: needs a non-empty text"),
     ],
 )
 def test_a_broken_flow_file_is_reported_clearly(mutation, message):

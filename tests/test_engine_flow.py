@@ -63,6 +63,21 @@ def test_one_user_walks_all_seven_steps_and_every_answer_is_stored(chat, db):
     assert "🎉" in anna.last
 
 
+@pytest.mark.parametrize(
+    ("lang", "question", "header"),
+    [("nl", "kpis.per_goal", "vraag 1 van 2 (doel 2 van 2)"),
+     ("nl", "measure.per_tactic", "vraag 1 van 3 (tactiek 2 van 2)"),
+     ("en", "kpis.target", "question 2 of 2 (KPI 2 of 2)")],
+)
+def test_a_question_asked_per_item_says_which_item_it_is_at(chat, lang, question, header):
+    user = chat("Anna", lang_hint=lang)
+    user.create_library()
+    user.reach(question, {"measure.rhythm": "monthly"})
+    user.say(TYPED[question])  # the first item's answer
+    assert user.user()["question_id"] == question
+    assert header in user.last
+
+
 def test_each_step_ends_with_a_summary_and_an_offer_to_stop(chat):
     anna = chat("Anna")
     anna.create_library()
