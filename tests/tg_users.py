@@ -58,7 +58,10 @@ CONFIRM = "Bedoel je"
 NAMING = "Hoe heet je bibliotheek?"
 ERROR = "er ging iets mis aan mijn kant"
 INVITE = re.compile(r"\?start=([A-Za-z0-9_-]+)")
-HEADER = re.compile(r"Stap (\d+) van \d+ · .+? · vraag (\d+) van \d+(?: \((\d+) van \d+\))?")
+# "Stap 5 van 7 · KPI's · vraag 1 van 2 (doel 2 van 2)": step, question, item
+HEADER = re.compile(
+    r"Stap (\d+) van \d+ · .+? · vraag (\d+) van \d+(?: \((?:\w+ )?(\d+) van \d+\))?"
+)
 
 
 @dataclass(frozen=True)
