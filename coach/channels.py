@@ -187,6 +187,8 @@ class AudienceProfile:
     gaps: tuple[AudienceGap, ...]
     stale: tuple[StaleBand, ...]
     context: tuple[Figure, ...]  # CBS "any social media" (newest year) for gap/stale bands
+    # age bands that only the groups brought in (not typed as ages), with those groups
+    via: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def basis(self) -> str:
@@ -262,6 +264,7 @@ class GapView:
     id: str
     label: str
     reason: str  # below_age_limit | no_figure | not_in_data
+    via: str = ""  # for a band only the groups brought in: those groups' labels
 
 
 @dataclass(frozen=True)
@@ -407,10 +410,16 @@ class ChannelData:
     def audience_profile(self, groups: list[str], ages: list[str]) -> AudienceProfile:
         """Where the audience is.  Unknown ids are ignored."""
         known_groups = tuple(dict.fromkeys(g for g in groups if g in self.groups))
-        wanted = {a for a in ages if a in self.age_bands}
+        typed = {a for a in ages if a in self.age_bands}
+        wanted = set(typed)
         for g in known_groups:
             wanted.update(self.groups[g].ages)
         covered = tuple(a for a in AGE_IDS if a in wanted)
+        via = tuple(
+            (a, tuple(g for g in known_groups if a in self.groups[g].ages))
+            for a in covered
+            if a not in typed
+        )
         data_bands = tuple(
             dict.fromkeys(db for a in covered for db in self.age_bands[a].data_bands)
         )
@@ -454,6 +463,7 @@ class ChannelData:
             gaps=tuple(gaps),
             stale=tuple(stale),
             context=self._context(dict.fromkeys(context_bands)),
+            via=via,
         )
 
     def _best_for_bands(self, channel: str, data_bands: Iterable[str]) -> Figure | None:
@@ -592,6 +602,7 @@ class ChannelData:
         stale_by_year: dict[int, list[str]] = {}
         for s in profile.stale:
             stale_by_year.setdefault(s.year, []).append(self.band_label(s.id, lang))
+        via = dict(profile.via)
         return {
             "profile": profile,
             "top": [self.figure_view(f, lang) for f in self.top_platforms(profile, n)],
@@ -603,6 +614,7 @@ class ChannelData:
                     if g.kind == "band"
                     else self.group_label(g.id, lang),
                     g.reason,
+                    ", ".join(self.group_label(x, lang) for x in via.get(g.id, ())),
                 )
                 for g in profile.gaps
             ],

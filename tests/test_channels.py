@@ -449,6 +449,27 @@ def test_band_without_figures_is_said_plainly(env, lang, phrase):
     assert "40-64" in text
 
 
+def test_a_band_only_a_group_brought_in_names_that_group():
+    p = DATA.audience_profile(["parents_young", "pupils"], ["age_30_39"])
+    assert dict(p.via) == {"age_13_19": ("pupils",), "age_20_29": ("parents_young", "pupils"),
+                           "age_40_64": ("parents_young",)}
+    assert DATA.audience_profile([], ["age_40_64"]).via == ()  # typed: no group to name
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [("nl", "Voor 40-64 jaar (ouders van jonge kinderen) is er geen cijfer per platform"),
+     ("en", "For ages 40-64 (parents of young children) there is no figure per platform")],
+)
+def test_the_gap_says_which_group_brought_the_band_in(env, lang, line):
+    p = DATA.audience_profile(["parents_young"], ["age_30_39"])
+    text = render(env, f"{lang}/advice_audience.j2", **DATA.audience_view(p, lang))
+    assert line in text
+    typed = DATA.audience_profile(["parents_young"], ["age_40_64"])
+    text = render(env, f"{lang}/advice_audience.j2", **DATA.audience_view(typed, lang))
+    assert "(parents of young children)" not in text and "(ouders van jonge kinderen)" not in text
+
+
 @pytest.mark.parametrize(("lang", "word"), [("nl", "ouders"), ("en", "parents")])
 def test_children_are_reached_via_parents(env, lang, word):
     p = DATA.audience_profile([], ["age_0_12"])
