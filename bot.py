@@ -17,25 +17,25 @@ import getpass
 import sys
 
 from coach.config import Config, ConfigError
-from coach.texts import cli_line
+from coach.core.texts import cli_line
 
 
 def cmd_console(args: argparse.Namespace, config: Config) -> int:
-    from coach.console import run_console
-    from coach.engine import Coach
+    from coach.adapters.console import run_console
+    from coach.core.engine import Coach
 
     coach = Coach.open(config.db_path, tz=config.tz)
     return run_console(coach, args.user or getpass.getuser() or "me")
 
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
-    from coach.telegram_bot import run
+    from coach.adapters.telegram.app import run
 
     return run(config)
 
 
 def cmd_backup(args: argparse.Namespace, config: Config) -> int:
-    from coach.backup import backup
+    from coach.storage.backup import backup
 
     try:
         size = backup(config.db_path, args.file)
@@ -50,8 +50,8 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
     import os
     from datetime import UTC, datetime
 
-    from coach.db import open_db
-    from coach.export import LibraryNotFound, build_export, find_library
+    from coach.features.export.feature import LibraryNotFound, build_export, find_library
+    from coach.storage.db import open_db
 
     if config.db_path != ":memory:" and not os.path.exists(config.db_path):
         print(cli_line("no_database", path=config.db_path), file=sys.stderr)
@@ -79,7 +79,7 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_checkins(args: argparse.Namespace, config: Config) -> int:
-    from coach.tg_checkins import run_send_due
+    from coach.adapters.telegram.jobs import run_send_due
 
     return run_send_due(config)
 

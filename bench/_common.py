@@ -175,9 +175,9 @@ def template_walk() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     Returns the answers rows in order and, for k = 0..len(answers), the user's row
     right after their k-th answer was stored (what a user with k answers looks like).
     """
-    from coach.db import open_db
-    from coach.engine import Coach
-    from coach.events import Event
+    from coach.core.engine import Coach
+    from coach.core.events import Event
+    from coach.storage.db import open_db
 
     clock_now = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
     coach = Coach(open_db(":memory:"), clock=lambda: clock_now)
@@ -235,7 +235,7 @@ def populate(db_path: str, start: int, end: int, template: Any = None,
     coach/db.py's migrations (open_db); optional tables (check-in schedules and the
     weekly ledger) are filled when the migrations created them.
     """
-    from coach.db import open_db
+    from coach.storage.db import open_db
 
     t0 = time.perf_counter()
     answers_tpl, states = template or template_walk()

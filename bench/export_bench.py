@@ -25,11 +25,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from coach import kpis  # noqa: E402
-from coach.db import open_db  # noqa: E402
-from coach.engine import Coach  # noqa: E402
-from coach.export import build_export  # noqa: E402
-from coach.flow import load_flow  # noqa: E402
+from coach.core.engine import Coach  # noqa: E402
+from coach.features.checkins import kpis  # noqa: E402
+from coach.features.export.feature import build_export  # noqa: E402
+from coach.flow.model import load_flow  # noqa: E402
+from coach.storage.db import open_db  # noqa: E402
 from tests.conftest import Chat  # noqa: E402
 from tests.test_engine_flow import walk  # noqa: E402
 

@@ -15,9 +15,9 @@ What it measures:
 2. Start ``tests/fake_bot_api.FakeBotApi`` on 127.0.0.1 with its ``FloodGate`` as
    its ``fault_hook``: at most 30 messages per rolling second overall (Telegram's
    limit for a bot); beyond that it answers 429 with ``retry_after``.
-3. Run the real bot (``coach.telegram_bot.build_application`` with ``TELEGRAM_API_URL``
+3. Run the real bot (``coach.adapters.telegram.app.build_application`` with ``TELEGRAM_API_URL``
    pointing at the fake server over HTTP, so its own rate limiter and call_with_retry
-   are in play) and call ``coach.tg_checkins.send_due`` (what the repeating job runs)
+   are in play) and call ``coach.adapters.telegram.jobs.send_due`` (what the repeating job runs)
    at a moment when every member's slot of this week has passed.
 4. Report messages per second achieved (target: at least 29/s), the number of 429
    answers (target: 0), and p50/p99/max delay between a check-in's slot and its
@@ -91,10 +91,10 @@ def main() -> int:
 
 
 async def run(n: int) -> dict[str, Any]:
-    from coach import tg_checkins
+    from coach.adapters.telegram import jobs as tg_checkins
+    from coach.adapters.telegram.app import build_application
     from coach.config import Config
-    from coach.engine import Coach
-    from coach.telegram_bot import build_application
+    from coach.core.engine import Coach
     from tests.fake_bot_api import MESSAGE_METHODS, TOKEN, FakeBotApi, FloodGate
 
     errors = ErrorCounter()
@@ -114,7 +114,7 @@ async def run(n: int) -> dict[str, Any]:
         coach = Coach.open(db_path, clock=lambda: now)
         app = build_application(config, coach)
         await app.initialize()
-        from coach.checkin_schedules import due_checkins
+        from coach.features.checkins.due import due_checkins
 
         t0 = time.perf_counter()
         due = len(due_checkins(coach, now, prefix="tg:"))

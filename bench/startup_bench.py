@@ -54,9 +54,9 @@ async def worker(db_path: str) -> dict[str, Any]:
     out: dict[str, Any] = {"rss_python": rss_mib()[0]}
     from telegram import Update
 
-    from coach import telegram_bot
+    from coach.adapters.telegram import app as telegram_bot
     from coach.config import Config
-    from coach.engine import Coach
+    from coach.core.engine import Coach
 
     # from the start of this script: python-telegram-bot, the coach and bench/_common
     out["import_s"] = time.perf_counter() - T_START
@@ -97,7 +97,7 @@ async def worker(db_path: str) -> dict[str, Any]:
         try:
             from itertools import islice
 
-            from coach.checkin_schedules import due_checkins, iter_due_checkins
+            from coach.features.checkins.due import due_checkins, iter_due_checkins
 
             t0 = time.perf_counter()  # what one pass of the job holds the loop for
             list(islice(iter_due_checkins(coach, coach.clock(), prefix="tg:"), 500))

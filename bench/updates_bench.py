@@ -15,7 +15,7 @@ Variants, each in its own process (so peak RSS is its own):
 
 - ``bare``: a PTB Application with no persistence and one echo reply per update
   (answering callback queries): the framework's own cost.
-- ``biebcoach``: ``coach.telegram_bot.build_application`` (the same handlers, Defaults
+- ``biebcoach``: ``coach.adapters.telegram.app.build_application`` (the same handlers, Defaults
   and error handler) on ``Coach.open``; every answer is committed to SQLite before the
   reply is sent. AIORateLimiter is left out so all variants are compared on CPU cost.
 - ``biebcoach+limiter``: the same as built, with its rate limiter (at most 30 msg/s
@@ -85,7 +85,7 @@ SAVE_BUDGET = 60.0  # seconds: above this a conventional save is computed, not r
 
 def conventional_script() -> list[tuple[str, str]]:
     """What a user does with the conventional bot: /start, answers, "next" per step."""
-    from coach.flow import load_flow
+    from coach.flow.model import load_flow
 
     actions: list[tuple[str, str]] = [("text", "/start")]
     for step in load_flow().steps:
@@ -107,7 +107,7 @@ def conventional_state(k: int, script: list[tuple[str, str]]) -> tuple[int | Non
 
 def write_pickle(path: str, size: int) -> dict[str, float]:
     """The pickle file PicklePersistence would have written for ``size`` users."""
-    from coach.flow import load_flow
+    from coach.flow.model import load_flow
 
     t0 = time.perf_counter()
     script = conventional_script()
@@ -146,9 +146,9 @@ def build_biebcoach(db_path: str, api: LocalBotApi, limiter: bool) -> Any:
     """``build_application`` as the bot runs it, with a local request object (and,
     unless ``limiter``, without the rate limiter). Handlers, Defaults, post_init and
     the error handler are the adapter's own."""
-    from coach import telegram_bot
+    from coach.adapters.telegram import app as telegram_bot
     from coach.config import Config
-    from coach.engine import Coach
+    from coach.core.engine import Coach
 
     coach = Coach.open(db_path)
     app = telegram_bot.build_application(
@@ -192,7 +192,7 @@ def build_conventional(api: LocalBotApi, pickle_path: str) -> Any:
         filters,
     )
 
-    from coach.flow import load_flow
+    from coach.flow.model import load_flow
 
     steps = load_flow().steps
     next_button = InlineKeyboardMarkup([[InlineKeyboardButton("Verder", callback_data="next")]])

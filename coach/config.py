@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import load_dotenv
 
-from coach.schedule import DEFAULT_TZ
-from coach.texts import cli_line
+from coach.core.calendar import DEFAULT_TZ
+from coach.core.texts import cli_line
 
 DEFAULT_DB = "./biebcoach.db"
 

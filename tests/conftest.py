@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from coach.db import open_db
-from coach.engine import Coach
-from coach.events import MAX_CALLBACK_DATA_BYTES, MAX_MESSAGE_LENGTH, Event, Reply
+from coach.core.engine import Coach
+from coach.core.events import MAX_CALLBACK_DATA_BYTES, MAX_MESSAGE_LENGTH, Event, Reply
+from coach.storage.db import open_db
 from tests.fake_bot_api import parse_html
 from tests.scripts import TYPED
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from coach.commands import COMMANDS
-from coach.texts import render
+from coach.core.commands import COMMANDS
+from coach.core.texts import render
 from tests.conftest import Chat
 
 SECRET = "Geheimplan-Rivierenland"

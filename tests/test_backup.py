@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from coach.engine import Coach
+from coach.core.engine import Coach
 from tests.conftest import Chat
 from tests.test_engine_flow import TYPED
 

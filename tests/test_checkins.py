@@ -7,11 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from coach import kpis, store
-from coach.checkin_schedules import due_checkins, mark_unreachable
-from coach.checkin_settings import parse_date, parse_day_and_time
-from coach.checkins import start_checkin
-from coach.engine import Coach
+from coach.core.engine import Coach
+from coach.features.checkins import kpis
+from coach.features.checkins.due import due_checkins, mark_unreachable
+from coach.features.checkins.feature import start_checkin
+from coach.features.checkins.preferences import parse_date, parse_day_and_time
+from coach.storage import store
 from tests.conftest import Chat, Clock, check_reply
 from tests.test_engine_flow import TYPED, walk
 from tests.test_engine_input import at_question

@@ -12,11 +12,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from coach import kpis, tg_checkins
+from coach.adapters.telegram import jobs as tg_checkins
+from coach.adapters.telegram.jobs import install
 from coach.config import Config
-from coach.engine import Coach
-from coach.schedule import weekday_name
-from coach.tg_checkins import install
+from coach.core.calendar import weekday_name
+from coach.core.engine import Coach
+from coach.features.checkins import kpis
 from tests.conftest import Chat, Clock
 from tests.fake_bot_api import TOKEN, Fault, FloodGate
 from tests.test_engine_input import at_question

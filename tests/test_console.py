@@ -50,8 +50,8 @@ def test_buttons_have_letters_and_are_pressed_by_letter(tmp_path):
 
 def test_a_number_is_an_answer_not_a_button(tmp_path):
     """At a number question with two buttons, typing 2 stores 2 (it pressed button 2)."""
-    from coach.console import to_event
-    from coach.events import Choice
+    from coach.adapters.console import to_event
+    from coach.core.events import Choice
 
     buttons = [Choice("⏭ Overslaan", "ci:skip:1"), Choice("⏹ Stop", "ci:stop")]
     assert to_event("2", "console:a", "A", buttons).text == "2"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from coach.commands import COMMANDS
-from coach.flow import FLOW_PATH, LANGS, FlowError, load_flow, parse_flow
-from coach.texts import PROMPTS_DIR, render, template_names
+from coach.core.commands import COMMANDS
+from coach.core.texts import PROMPTS_DIR, render, template_names
+from coach.flow.model import FLOW_PATH, LANGS, FlowError, load_flow, parse_flow
 
 CODE_DIR = Path(__file__).resolve().parent.parent / "coach"
 
@@ -23,7 +23,7 @@ def test_both_languages_have_the_same_templates_and_blocks():
 def referenced_templates() -> set[str]:
     """Template names the code passes as literals to say/t/render/label/nav_button."""
     names = set()
-    for path in CODE_DIR.glob("*.py"):
+    for path in CODE_DIR.rglob("*.py"):
         source = path.read_text(encoding="utf-8")
         for m in re.finditer(r"\b(?:say|t|render)\(\s*(?:[\w.\[\]\"']+,\s*)?\"([\w.]+)\"", source):
             names.add(m.group(1))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import bot
-from coach.commands import COMMANDS
+from coach.core.commands import COMMANDS
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 

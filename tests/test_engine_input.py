@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from coach.flow import load_flow
-from coach.matching import match_option, navigation_word
+from coach.flow.matching import match_option, navigation_word
+from coach.flow.model import load_flow
 from tests.test_engine_flow import TYPED
 
 MEDIA = load_flow().question("audience.media")
@@ -228,7 +228,7 @@ def test_invite_codes_are_random_and_long(chat):
 
 
 def test_a_redelivered_event_changes_nothing_twice(coach, db):
-    from coach.events import Event
+    from coach.core.events import Event
 
     coach.handle(Event(user_id="tg:1", name="A", command="start", event_id="u1"))
     coach.handle(Event(user_id="tg:1", name="A", choice="l:new", event_id="u2"))

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from coach import kpis, store
-from coach.engine import Coach
-from coach.export import _lines, build_export, cell, find_library, md
-from coach.flow import load_flow
+from coach.core.engine import Coach
+from coach.features.checkins import kpis
+from coach.features.export.feature import _lines, build_export, cell, find_library, md
+from coach.flow.model import load_flow
+from coach.storage import store
 from tests.conftest import Chat
 from tests.test_engine_flow import TYPED, walk
 
@@ -401,7 +402,7 @@ def test_the_command_line_refuses_an_unknown_or_ambiguous_name(db_file, name, me
 
 
 def test_an_exact_name_wins_over_a_longer_one(db_file):
-    from coach.db import open_db
+    from coach.storage.db import open_db
 
     db = open_db(str(db_file))
     assert find_library(db, "bibliotheek noord")["name"] == "Bibliotheek Noord"

@@ -15,12 +15,12 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coach.commands import COMMANDS
-from coach.db import open_db
-from coach.engine import Coach
-from coach.events import Event
-from coach.flow import load_flow
-from coach.store import get_user
+from coach.core.commands import COMMANDS
+from coach.core.engine import Coach
+from coach.core.events import Event
+from coach.flow.model import load_flow
+from coach.storage.db import open_db
+from coach.storage.store import get_user
 from tests.conftest import Clock, check_reply
 
 FLOW = load_flow()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from coach import kpis
+from coach.features.checkins import kpis
 from tests.test_engine_input import at_question
 
 

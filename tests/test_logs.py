@@ -7,7 +7,7 @@ import json
 import logging
 import re
 
-from coach import telegram_bot
+from coach.adapters.telegram import app as telegram_bot
 from tests.fake_bot_api import TOKEN, FakeBotApi, Fault
 from tests.test_telegram_e2e import BotProcess
 from tests.tg_fixtures import fake_api_fixture  # noqa: F401

@@ -4,7 +4,7 @@ import re
 import pytest
 import yaml
 
-from coach.next_steps import (
+from coach.features.next_steps.catalog import (
     CONDITION_KEYS,
     DEFAULT_PATH,
     KNOWN_CHANNELS,

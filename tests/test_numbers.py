@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coach.numbers import REASONS, NumberError, ParsedNumber, format_number, parse_number
+from coach.flow.numbers import REASONS, NumberError, ParsedNumber, format_number, parse_number
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coach.schedule import (
+from coach.core.calendar import (
     DEFAULT_TZ,
     check_in_due,
     due_this_week,

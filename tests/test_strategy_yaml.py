@@ -8,7 +8,9 @@ from pathlib import Path
 
 import yaml
 
-from coach.channels import CHANNEL_IDS  # the flow offers what the channel data knows
+from coach.features.advice.channels import (
+    CHANNEL_IDS,  # the flow offers what the channel data knows
+)
 
 FLOW = Path(__file__).resolve().parent.parent / "flows" / "strategy.yaml"
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from coach import store
-from coach.team import token
+from coach.features.team.feature import token
+from coach.storage import store
 from tests.conftest import Chat
 from tests.test_engine_flow import TYPED
 

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coach.tg_split import split_message, tg_len
+from coach.adapters.telegram.split import split_message, tg_len
 from tests.fake_bot_api import TOKEN, FakeBotApi, Fault, parse_html, utf16_len
 from tests.tg_fixtures import (  # noqa: F401
     REPO,
@@ -326,8 +326,8 @@ async def test_adapter_sends_long_texts_documents_and_photos(bot: RunningBot):
     out right too: through the adapter's own delivery, against the fake server."""
     from telegram import Message
 
-    from coach.events import Choice, Document, Reply
-    from coach.telegram_bot import deliver
+    from coach.adapters.telegram.app import deliver
+    from coach.core.events import Choice, Document, Reply
 
     api = bot.api
     chat = 1201
@@ -607,7 +607,7 @@ async def test_telegram_down_at_start_keeps_the_bot_waiting_not_exiting(fake_api
                                                                        monkeypatch):
     """deleteWebhook, the first call of polling, fails many times (Telegram unreachable
     after the start): the bot keeps retrying instead of exiting, then works."""
-    from coach import telegram_bot
+    from coach.adapters.telegram import app as telegram_bot
     from tests.tg_fixtures import make_bot
 
     monkeypatch.setattr(telegram_bot, "RETRY_DELAY", 0.01)

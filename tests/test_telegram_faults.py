@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 
-from coach import telegram_bot
+from coach.adapters.telegram import app as telegram_bot
 from tests.fake_bot_api import DROPPED, Fault
 from tests.tg_fixtures import fake_api_fixture, make_bot  # noqa: F401
 from tests.tg_users import (

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from coach.tg_pacing import SPACING, SendWindow
+from coach.adapters.telegram.pacing import SPACING, SendWindow
 
 
 def most_in_a_rolling_second(times: list[float]) -> int:

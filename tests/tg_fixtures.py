@@ -16,9 +16,9 @@ import pytest
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
-from coach import telegram_bot
+from coach.adapters.telegram import app as telegram_bot
 from coach.config import Config
-from coach.engine import Coach
+from coach.core.engine import Coach
 from tests.fake_bot_api import TOKEN, Call, FakeBotApi
 
 REPO = Path(__file__).resolve().parent.parent

@@ -37,12 +37,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from coach.answers import parse_text
-from coach.db import open_db
-from coach.engine import Coach
-from coach.events import Event
-from coach.flow import load_flow
-from coach.positions import Positions
+from coach.core.engine import Coach
+from coach.core.events import Event
+from coach.flow.answers import parse_text
+from coach.flow.model import load_flow
+from coach.flow.positions import Positions
+from coach.storage.db import open_db
 from tests.conftest import Chat
 from tests.fake_bot_api import FakeBotApi, parse_html
 from tests.scripts import TYPED

@@ -1,0 +1,1 @@
+"""The Telegram adapter: app assembly, update conversion, sending, polling, webhook, pacing."""

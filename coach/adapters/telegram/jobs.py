@@ -1,0 +1,121 @@
+"""Sending the weekly check-ins over Telegram (the core is in coach/checkins.py).
+
+:func:`install` adds ONE repeating JobQueue job that asks the database what is due
+(:func:`coach.features.checkins.due.iter_due_checkins`, a page at a time) and sends each check-in
+with the adapter's own ``send_reply`` (HTML, inline keyboards, photos). There is no job
+per user, so schedules changed in /settings need no rescheduling and a restart loses
+nothing: what came due while the bot was down is found by the first run after the start.
+
+Telegram's limits (about 30 messages per second overall) are kept by the
+application's rate limiter (``pacing.py``: PTB's ``AIORateLimiter`` with at most
+30 sends in any second), which also waits out a ``RetryAfter``; the adapter's
+``call_with_retry`` retries network trouble. A user who blocked the bot
+(``Forbidden``) is marked unreachable and not tried again until they write to the bot.
+Another error leaves the claimed check-in unsent (at most once, see checkins.py).
+
+``python bot.py checkins send-due`` runs :func:`send_due` once, for cron.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from telegram.error import ChatMigrated, Forbidden, TelegramError
+from telegram.ext import Application, ContextTypes
+
+from coach.config import Config
+from coach.features.checkins.due import iter_due_checkins, mark_unreachable
+from coach.features.checkins.feature import start_checkin
+
+if TYPE_CHECKING:
+    from coach.core.engine import Coach
+
+log = logging.getLogger("coach.checkins")
+
+PREFIX = "tg:"
+INTERVAL = 60.0  # seconds between two looks at the database
+FIRST = 5.0  # seconds after the start for the first look (catch-up after downtime)
+JOB_NAME = "weekly-checkins"
+
+
+async def send_due(
+    app: Application, coach: Coach, now: datetime | None = None, *, in_job: bool = False
+) -> int:
+    """Send every check-in that is due now; returns how many were sent.
+
+    ``in_job``: run by the running bot's job, which stops between two check-ins when
+    the bot stops (PTB waits for a running job), so no claimed check-in is cut off."""
+    from coach.adapters.telegram.app import send_reply
+
+    lock = app.bot_data.setdefault("checkins_lock", asyncio.Lock())
+    sent = 0
+    async with lock:  # a slow batch and the next run never overlap
+        now = now or coach.clock()
+        for user_id in iter_due_checkins(coach, now, prefix=PREFIX):
+            if in_job and not app.running:
+                break  # the bot is stopping: the rest go out after the restart
+            try:
+                chat_id = int(user_id[len(PREFIX):])
+            except ValueError:
+                continue
+            replies = start_checkin(coach, user_id, now)  # claimed and committed here
+            if not replies:
+                continue
+            try:
+                for reply in replies:
+                    await send_reply(app, chat_id, reply)
+                sent += 1
+            except (Forbidden, ChatMigrated) as exc:
+                log.info("check-in for %s not delivered (%s); marked unreachable", user_id, exc)
+                mark_unreachable(coach, user_id)
+            except TelegramError as exc:
+                log.warning("check-in for %s not delivered: %s", user_id, exc)
+    if sent:
+        log.info("sent %d weekly check-in(s)", sent)
+    return sent
+
+
+async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    coach = context.application.bot_data["coach"]
+    try:
+        await send_due(context.application, coach, in_job=True)
+    except Exception:  # noqa: BLE001 - one bad run must not stop the next ones
+        log.exception("sending weekly check-ins failed")
+
+
+def install(
+    application: Application,
+    coach: Coach,
+    config: Config,
+    interval: float = INTERVAL,
+    first: float = FIRST,
+) -> None:
+    """Register the one repeating job that sends due check-ins."""
+    application.bot_data.setdefault("coach", coach)
+    if application.job_queue is None:
+        log.warning("no JobQueue (install python-telegram-bot[job-queue]); "
+                    "weekly check-ins only go out with `bot.py checkins send-due`")
+        return
+    for job in application.job_queue.get_jobs_by_name(JOB_NAME):
+        job.schedule_removal()
+    application.job_queue.run_repeating(_tick, interval=interval, first=first, name=JOB_NAME)
+
+
+async def _send_due_once(config: Config) -> int:
+    from coach.adapters.telegram.app import build_application
+    from coach.core.engine import Coach
+
+    coach = Coach.open(config.db_path, tz=config.tz)
+    app = build_application(config, coach)
+    async with app:  # initialize and shut down the bot; no polling, no jobs
+        return await send_due(app, coach)
+
+
+def run_send_due(config: Config) -> int:
+    """``python bot.py checkins send-due``: send what is due now and exit."""
+    from coach.adapters.telegram.app import run_cli
+
+    return run_cli(config, lambda: _send_due_once(config))

@@ -1,0 +1,112 @@
+"""Every sentence the bot says, rendered from Jinja2 templates under ``prompts/<lang>/``.
+
+``render(lang, "question", ...)`` renders ``prompts/<lang>/question.j2``;
+``render(lang, "labels.back")`` renders the block ``back`` of ``prompts/<lang>/labels.j2``
+(short texts such as button labels live together as blocks of one file).
+
+Autoescaping is on: any value passed in (user text above all) is HTML-escaped, so the
+result is safe Telegram HTML. Pass ``markupsafe.Markup`` for pieces that are already
+rendered HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from coach.flow.model import LANGS, ROOT
+from coach.flow.numbers import format_number
+
+PROMPTS_DIR = ROOT / "prompts"
+DEFAULT_LANG = "nl"
+
+
+def _shorten(text: str, limit: int = 300) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def make_environment(
+    prompts_dir: Path = PROMPTS_DIR, *, html: bool = True
+) -> Environment:
+    """The Jinja2 environment over ``prompts/``: chat messages escape HTML (``html``);
+    the Markdown export escapes in its own filters instead."""
+    return Environment(
+        loader=FileSystemLoader(str(prompts_dir)),
+        autoescape=html,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=not html,
+        undefined=StrictUndefined,
+    )
+
+
+@cache
+def environment(prompts_dir: Path = PROMPTS_DIR) -> Environment:
+    env = make_environment(prompts_dir)
+    env.filters["number"] = format_number
+    env.filters["shorten"] = _shorten
+    return env
+
+
+def cli_line(block: str, /, lang: str | None = None, **ctx: object) -> str:
+    """A one-line terminal message: ``block`` of ``prompts/<lang>/cli.j2``, in the
+    terminal's language (Dutch for an nl_* locale, English otherwise)."""
+    if lang is None:
+        env_lang = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+        lang = "nl" if env_lang.lower().startswith("nl") else "en"
+    return " ".join(html.unescape(render(lang, f"cli.{block}", **ctx)).split())
+
+
+def warm_up(prompts_dir: Path = PROMPTS_DIR) -> None:
+    """Compile every template now, so that no user waits for a first compilation."""
+    env = environment(prompts_dir)
+    for lang in LANGS:
+        for path in (prompts_dir / lang).glob("*.j2"):
+            env.get_template(f"{lang}/{path.name}")
+
+
+def lang_from_hint(hint: str | None) -> str:
+    """A new user's language from their client's (``en-GB`` → en); Dutch otherwise."""
+    return "en" if (hint or "").lower().startswith("en") else DEFAULT_LANG
+
+
+def lang_or_default(lang: str | None) -> str:
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
+def render(lang: str | None, name: str, /, **ctx: object) -> str:
+    """Render template ``name`` (or ``file.block``) in ``lang``; returns trimmed HTML."""
+    lang = lang_or_default(lang)
+    env = environment()
+    file, _, block = name.partition(".")
+    template = env.get_template(f"{lang}/{file}.j2")
+    ctx.setdefault("lang", lang)
+    if block:
+        render_block = template.blocks[block]
+        text = "".join(render_block(template.new_context(dict(ctx))))
+    else:
+        text = template.render(**ctx)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def markup(html: str) -> Markup:
+    """Mark already rendered (escaped) HTML as safe to embed in another template."""
+    return Markup(html)
+
+
+def template_names(lang: str, prompts_dir: Path = PROMPTS_DIR) -> set[str]:
+    """All message names available in ``lang``, blocks included (for the content tests)."""
+    env = environment(prompts_dir)
+    names: set[str] = set()
+    for path in sorted((prompts_dir / lang).glob("*.j2")):
+        template = env.get_template(f"{lang}/{path.name}")
+        names.add(path.stem)
+        names.update(f"{path.stem}.{block}" for block in template.blocks)
+    return names

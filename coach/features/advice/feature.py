@@ -1,0 +1,69 @@
+"""Channel advice in the conversation: where the audience is, and a check of the channels.
+
+After step 2 the coach shows where the chosen audience is (top platforms with figures,
+years and sources); after the channels are chosen in step 6 it flags a channel where
+the audience is barely present, or a big one that was left out. Advice only: the
+answer is stored as given.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from coach.core.events import Reply
+from coach.features.advice.channels import AudienceProfile, load_channel_data
+from coach.flow.positions import library_view
+
+if TYPE_CHECKING:
+    from coach.core.engine import Coach, Turn
+
+GROUPS, AGES, CHANNELS = "audience.groups", "audience.ages", "tactics.channels"
+
+
+def chosen_ids(db: Any, library_id: int, user_id: str, question_id: str) -> list[str]:
+    """The option ids the library chose for a multiple-choice question."""
+    ids: list[str] = []
+    for row in library_view(db, library_id, user_id, question_id):
+        for value in row["value"] if isinstance(row["value"], list) else [row["value"]]:
+            if value not in ids:
+                ids.append(value)
+    return ids
+
+
+def audience_profile(db: Any, library_id: int, user_id: str) -> AudienceProfile | None:
+    """The audience profile from step 2's answers (None when neither was answered)."""
+    groups = chosen_ids(db, library_id, user_id, GROUPS)
+    ages = chosen_ids(db, library_id, user_id, AGES)
+    if not groups and not ages:
+        return None
+    return _profile(tuple(groups), tuple(ages))
+
+
+@lru_cache(maxsize=256)
+def _profile(groups: tuple[str, ...], ages: tuple[str, ...]) -> AudienceProfile:
+    """Profiles depend only on the (static) data and the choice: computed once each."""
+    return load_channel_data().audience_profile(list(groups), list(ages))
+
+
+def audience_advice(turn: Turn) -> list[Reply]:
+    profile = audience_profile(turn.db, turn.library_id, turn.user["id"])
+    if profile is None:
+        return []
+    data = load_channel_data()
+    return [turn.say("advice_audience", **data.audience_view(profile, turn.lang))]
+
+
+def channel_check(turn: Turn) -> list[Reply]:
+    profile = audience_profile(turn.db, turn.library_id, turn.user["id"])
+    if profile is None:
+        return []
+    data = load_channel_data()
+    chosen = chosen_ids(turn.db, turn.library_id, turn.user["id"], CHANNELS)
+    flags = data.channel_flags(profile, chosen)
+    return [turn.say("advice_channels", **data.flags_view(flags, turn.lang))]
+
+
+def register(coach: Coach) -> None:
+    coach.after_step["audience"].append(audience_advice)
+    coach.after_answer[CHANNELS].append(channel_check)

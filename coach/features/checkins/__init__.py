@@ -1,0 +1,1 @@
+"""Weekly check-ins: KPI values, schedules, preferences and the progress chart."""

@@ -1,0 +1,1 @@
+"""The strategy document a coordinator exports."""

@@ -1,0 +1,409 @@
+"""The team's strategy as one Markdown document: ``/export`` and ``bot.py export``.
+
+The document is ``prompts/<lang>/export.md.j2``, rendered with its own Jinja2
+environment: the chat templates (coach/texts.py) escape HTML, which is wrong for
+Markdown. Here autoescaping is off and every piece of user text goes through one of
+two Markdown-safe helpers, available in the template as functions (not filters, so
+the chat environment can still parse the file for the content tests):
+
+- ``md(text)``: inline text; Markdown syntax is backslash-escaped so it shows as typed
+  and cannot start a heading, list, quote, code block, link, table or raw HTML.
+  ``md(text, indent=2)`` keeps the text's line breaks (hard breaks, indented to stay
+  inside a list item); without ``indent`` lines are joined with spaces.
+- ``cell(text)``: the same for a table cell, on one line, with ``|`` escaped and at
+  most ``CELL_MAX`` characters.
+
+The "measurement method" column of the KPI table: the flow has no method per KPI
+(step 7 asks one per tactic), so the column shows the library's measuring rhythm and
+who collects the numbers; the methods per tactic follow in step 7.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import sqlite_utils
+from jinja2 import Environment
+
+from coach.core.calendar import DEFAULT_TZ
+from coach.core.events import Document, Reply
+from coach.core.texts import PROMPTS_DIR, lang_or_default, make_environment, render
+from coach.features.advice.channels import load_channel_data
+from coach.features.advice.feature import CHANNELS, audience_profile, chosen_ids
+from coach.features.checkins import kpis as kpi_store
+from coach.features.next_steps.catalog import (
+    LibrarySnapshot,
+    choose_next_step,
+    rank_next_steps,
+)
+from coach.features.next_steps.catalog import trend as trend_of
+from coach.features.next_steps.snapshot import TREND_WEEKS, done_steps, library_snapshot
+from coach.flow.model import Flow, Question, load_flow
+from coach.flow.numbers import format_number
+from coach.flow.positions import Positions, library_view
+from coach.flow.views import display
+from coach.storage import store
+
+if TYPE_CHECKING:
+    from coach.core.engine import Coach, Turn
+
+CELL_MAX = 300
+NEXT_STEPS_MAX = 3
+ARROWS = {"rising": "↑", "falling": "↓", "flat": "→", "none": "—"}
+
+# -- Markdown-safe text ------------------------------------------------------------------
+
+_LINE_BREAKS = re.compile(r"\r\n|[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f]")
+_INLINE = re.compile(r"([\\`*\[\]<>|~])")
+_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")  # all but those inside a word
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+_BLOCK_START = re.compile(r"^([+=-]|#(?=#{0,5}(?:\s|$)))")
+_ORDERED = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
+
+
+def _lines(text: Any) -> list[str]:
+    """The non-empty lines of ``text``, stripped, without control characters."""
+    text = _LINE_BREAKS.sub("\n", "" if text is None else str(text))
+    text = _CONTROL.sub("", text.replace("\t", " "))
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+def _escape_line(line: str) -> str:
+    line = _INLINE.sub(r"\\\1", line)
+    line = _UNDERSCORE.sub(r"\\_", line)
+    line = _ENTITY.sub(r"\\&", line)
+    line = _BLOCK_START.sub(r"\\\1", line)
+    return _ORDERED.sub(r"\1\\\2", line)
+
+
+def md(text: Any, indent: int | None = None) -> str:
+    """User text as inline Markdown that shows exactly as typed."""
+    lines = [_escape_line(line) for line in _lines(text)]
+    if indent is None:
+        return " ".join(lines)
+    return ("\\\n" + " " * indent).join(lines)
+
+
+def cell(text: Any, limit: int = CELL_MAX) -> str:
+    """User text for a table cell: one line, ``|`` escaped, shortened; "—" when empty."""
+    flat = " ".join(" ".join(_lines(text)).split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1].rstrip() + "…"
+    return _escape_line(flat) if flat else "—"
+
+
+@cache
+def environment() -> Environment:
+    env = make_environment(PROMPTS_DIR, html=False)
+    env.globals.update(md=md, cell=cell)
+    env.filters.update(md=md, cell=cell)
+    return env
+
+
+# -- what the template gets ----------------------------------------------------------------
+
+
+@dataclass
+class AnswerView:
+    author: str
+    text: str = ""  # for text, choice, multi and number answers
+    items: list[str] = field(default_factory=list)  # for list answers
+
+
+@dataclass
+class ItemView:
+    key: str  # the foreach item ("" for an ordinary question)
+    answers: list[AnswerView]
+    skipped_by: list[str]
+    counted: bool = True  # a position of the library (not an item only a colleague had)
+
+
+@dataclass
+class QuestionView:
+    id: str
+    label: str
+    kind: str
+    prompt: str
+    foreach: bool
+    items: list[ItemView]
+    waiting_for: str = ""  # a foreach question whose source list has no answer yet
+
+
+@dataclass
+class StepView:
+    number: int
+    id: str
+    title: str
+    questions: list[QuestionView]
+
+
+@dataclass
+class TodoView:
+    step: int
+    step_title: str
+    label: str
+    item: str
+    prompt: str
+    skipped_by: list[str]
+    waiting_for: str = ""
+
+
+@dataclass
+class KpiRow:
+    goal: str
+    name: str
+    target: str
+    method: str
+    latest: str
+    week: str
+    trend: str
+    values: list[str]
+
+
+def _prompt(q: Question, lang: str, item: str) -> str:
+    return q.prompt[lang].replace("{item}", item)
+
+
+def _answer_view(q: Question, row: dict[str, Any], lang: str) -> AnswerView:
+    name = row["author_name"] or "?"
+    if q.kind == "list":
+        return AnswerView(name, items=[str(v) for v in row["value"] or []])
+    return AnswerView(name, text=display(q, row["value"], lang))
+
+
+def _steps_and_todo(
+    db: sqlite_utils.Database, flow: Flow, library_id: int, lang: str
+) -> tuple[list[StepView], list[TodoView], int, int]:
+    """Every question with every colleague's current answer; the open positions."""
+    by_key: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in store.current_answers(db, library_id):
+        by_key.setdefault((row["question_id"], row["item_key"]), []).append(row)
+    positions = Positions(db, flow, library_id, "")
+    steps: list[StepView] = []
+    todo: list[TodoView] = []
+    answered = total = 0
+    for step in flow.steps:
+        questions = []
+        for q in step.questions:
+            keys = [p.item_key for p in positions.all if p.question.id == q.id]
+            extra = sorted(
+                {k for (qid, k) in by_key if qid == q.id and k not in keys},
+                key=lambda k: min(r["id"] for r in by_key[(q.id, k)]),
+            )
+            items = []
+            for key in [*keys, *extra]:
+                rows = by_key.get((q.id, key), [])
+                done = [r for r in rows if r["status"] == "answered"]
+                skipped = [r["author_name"] for r in rows if r["status"] == "skipped"]
+                if not done and key in extra:
+                    continue
+                items.append(ItemView(key, [_answer_view(q, r, lang) for r in done], skipped,
+                                      counted=key in keys))
+                if key in keys:
+                    total += 1
+                    if done:
+                        answered += 1
+                    else:
+                        todo.append(TodoView(step.number, step.title[lang], q.label[lang], key,
+                                             _prompt(q, lang, key), skipped))
+            waiting = ""
+            if q.foreach and not keys:
+                waiting = flow.question(q.foreach).label[lang]
+                total += 1
+                todo.append(TodoView(step.number, step.title[lang], q.label[lang], "",
+                                     _prompt(q, lang, "…"), [], waiting))
+            questions.append(QuestionView(q.id, q.label[lang], q.kind, q.prompt[lang],
+                                          bool(q.foreach), items, waiting))
+        steps.append(StepView(step.number, step.id, step.title[lang], questions))
+    return steps, todo, answered, total
+
+
+def _latest_text(db: sqlite_utils.Database, flow: Flow, library_id: int, qid: str,
+                 lang: str) -> str:
+    rows = library_view(db, library_id, "", qid)
+    return display(flow.question(qid), rows[-1]["value"], lang) if rows else ""
+
+
+def _kpi_rows(
+    db: sqlite_utils.Database, library_id: int, lang: str, method: str
+) -> list[KpiRow]:
+    rows = []
+    for k in kpi_store.library_kpis(db, library_id):
+        values = kpi_store.values(db, library_id, k.name, limit=TREND_WEEKS)
+        direction = trend_of([v["value"] for v in values])
+        fmt = [format_number(float(v["value"]), lang, percent=bool(v["percent"]))
+               for v in values]
+        rows.append(KpiRow(
+            goal=k.goal, name=k.name,
+            target="" if k.target is None else format_number(
+                float(k.target), lang, percent=k.target_percent),
+            method=method, latest=fmt[-1] if fmt else "",
+            week=values[-1]["iso_week"] if values else "",
+            trend=ARROWS[direction], values=fmt,
+        ))
+    return rows
+
+
+def _next_steps(db: sqlite_utils.Database, library_id: int, snapshot: LibrarySnapshot,
+                todo: list[TodoView], lang: str) -> list[Any]:
+    """Two suggestions from flows/next_steps.yaml once the strategy is complete."""
+    if todo:
+        return []
+    done = done_steps(db, library_id)
+    ranked = rank_next_steps(snapshot, done, lang=lang)[: NEXT_STEPS_MAX - 1]
+    return ranked or [choose_next_step(snapshot, done, lang=lang)]
+
+
+@dataclass(frozen=True)
+class Export:
+    text: str
+    answered: int  # positions of the library with at least one answer
+    total: int
+
+
+def build_export(
+    db: sqlite_utils.Database,
+    library_id: int,
+    lang: str | None,
+    now: datetime,
+    *,
+    flow: Flow | None = None,
+    tz: str = DEFAULT_TZ,
+) -> Export:
+    flow = flow or load_flow()
+    lang = lang_or_default(lang)
+    library = store.get_library(db, library_id)
+    if library is None:
+        raise LookupError(f"no library with id {library_id}")
+    steps, todo, answered, total = _steps_and_todo(db, flow, library_id, lang)
+
+    data = load_channel_data()
+    profile = audience_profile(db, library_id, "")
+    audience = data.audience_view(profile, lang) if profile else None
+    channels = chosen_ids(db, library_id, "", CHANNELS)
+    flags = None
+    if profile and channels:
+        flags = data.flags_view(data.channel_flags(profile, channels), lang)["flags"]
+
+    rhythm = _latest_text(db, flow, library_id, "measure.rhythm", lang)
+    owner = _latest_text(db, flow, library_id, "measure.owner", lang)
+    kpi_rows = _kpi_rows(db, library_id, lang, " · ".join(x for x in (rhythm, owner)
+                                                                    if x))
+    snapshot = library_snapshot(db, library_id)
+    members = [{"name": m["name"], "coordinator": m["role"] == "coordinator"}
+               for m in store.members(db, library_id)]
+    template = environment().get_template(f"{lang}/export.md.j2")
+    text = template.render(
+        lang=lang,
+        library=library["name"],
+        date=now.astimezone(ZoneInfo(tz)).date().isoformat(),
+        answered=answered,
+        total=total,
+        percent=round(100 * answered / total) if total else 0,
+        members=members,
+        steps=steps,
+        todo=todo,
+        audience=audience,
+        flags=flags,
+        kpis=kpi_rows,
+        trend_weeks=TREND_WEEKS,
+        rhythm=rhythm,
+        owner=owner,
+        next_todo=todo[:NEXT_STEPS_MAX],
+        next_steps=_next_steps(db, library_id, snapshot, todo, lang),
+    )
+    return Export(re.sub(r"\n{3,}", "\n\n", text).strip() + "\n", answered, total)
+
+
+def filename(library_name: str, date: str, lang: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", library_name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:40].strip("-")
+    word = render(lang, "labels.strategy_file")
+    return f"{word}-{slug or render(lang, 'labels.library_file')}-{date}.md"
+
+
+def export_document(
+    db: sqlite_utils.Database,
+    library_id: int,
+    lang: str | None,
+    now: datetime,
+    *,
+    flow: Flow | None = None,
+    tz: str = DEFAULT_TZ,
+    caption: str = "",
+) -> tuple[Document, Export]:
+    """The export as a file to send, and what it contains."""
+    lang = lang_or_default(lang)
+    result = build_export(db, library_id, lang, now, flow=flow, tz=tz)
+    library = store.get_library(db, library_id)
+    date = now.astimezone(ZoneInfo(tz)).date().isoformat()
+    document = Document(filename=filename(library["name"], date, lang),
+                        content=result.text.encode("utf-8"), mime_type="text/markdown",
+                        caption=caption)
+    return document, result
+
+
+# -- finding a library by name or id (the command line) ---------------------------------
+
+
+class LibraryNotFound(LookupError):
+    """No library, or more than one, matches: ``block`` of prompts/*/cli.j2 says so."""
+
+    def __init__(self, block: str, **ctx: object):
+        super().__init__(block)
+        self.block, self.ctx = block, ctx
+
+
+def _norm(name: str) -> str:
+    return " ".join(str(name).split()).casefold()
+
+
+def find_library(db: sqlite_utils.Database, wanted: str) -> dict[str, Any]:
+    """The library with id ``wanted``, else the one whose name matches (exactly, then
+    as a part of the name). Raises LibraryNotFound for none or several."""
+    wanted = wanted.strip()
+    libraries = list(db.query("select * from libraries order by id"))
+    if wanted.isdigit():
+        by_id = [lib for lib in libraries if lib["id"] == int(wanted)]
+        if by_id:
+            return by_id[0]
+    key = _norm(wanted)
+    found = [lib for lib in libraries if _norm(lib["name"]) == key] or [
+        lib for lib in libraries if key and key in _norm(lib["name"])]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise LibraryNotFound("no_library", wanted=repr(wanted))
+    listed = ", ".join(f"{lib['id']} ({lib['name']})" for lib in found[:10])
+    raise LibraryNotFound("ambiguous_library", wanted=repr(wanted), listed=listed)
+
+
+# -- /export --------------------------------------------------------------------------
+
+
+def coordinators(db: sqlite_utils.Database, library_id: int) -> list[str]:
+    return [m["name"] for m in store.members(db, library_id) if m["role"] == "coordinator"]
+
+
+def cmd_export(turn: Turn, args: str) -> list[Reply]:
+    if turn.user["role"] != "coordinator":
+        return [turn.say("export_reply.refused",
+                         coordinators=coordinators(turn.db, turn.library_id))]
+    library_id = turn.library_id  # only ever the user's own library
+    document, result = export_document(turn.db, library_id, turn.lang, turn.now,
+                                       flow=turn.flow, tz=turn.coach.tz,
+                                       caption=turn.t("export_reply.caption"))
+    return [Reply(text=turn.t("export_reply.done", answered=result.answered, total=result.total,
+                              filename=document.filename),
+                  document=document)]
+
+
+def register(coach: Coach) -> None:
+    coach.add_command("export", cmd_export)

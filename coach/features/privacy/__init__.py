@@ -1,0 +1,1 @@
+"""Privacy: /vergeet, deleting a library, the library's forget policy."""

@@ -1,0 +1,142 @@
+"""Understanding typed text: options with typos and short forms, navigation words.
+
+Matching is deliberately cautious: a confident match is taken, an uncertain one is
+returned as such so that the coach asks to confirm instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from coach.flow.model import Option
+
+SURE = 86  # at or above: take it
+UNSURE = 66  # at or above (and below SURE): ask to confirm
+
+NAVIGATION_WORDS: dict[str, tuple[str, ...]] = {
+    "back": ("terug", "vorige", "ga terug", "back", "go back", "previous"),
+    "skip": ("overslaan", "sla over", "later", "skip", "skip it", "volgende keer"),
+    "pause": ("pauze", "pauzeer", "stop", "stoppen", "pause", "genoeg voor vandaag"),
+    "help": ("help", "hulp", "?", "help me", "wat moet ik doen"),
+    "continue": ("verder", "ga verder", "doorgaan", "ga door", "continue", "resume", "go on"),
+    "overview": ("overzicht", "waar ben ik", "overview", "where am i"),
+}
+YES = ("ja", "j", "jazeker", "klopt", "ok", "oke", "prima", "goed", "yes", "y", "yep", "sure")
+NO = ("nee", "n", "neen", "niet", "no", "nope", "nah")
+DONE = ("klaar", "dat was het", "done", "ready", "that's all", "thats all", "ok")
+
+
+def normalize(text: str) -> str:
+    """Lower case, accents and emoji removed, punctuation to spaces, spaces collapsed."""
+    # short texts (vocabulary, typed options) repeat a lot: remember those only
+    return _normalize_short(text) if len(text) <= 100 else _normalize(text)
+
+
+@lru_cache(maxsize=8192)
+def _normalize_short(text: str) -> str:
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"[^\w+?&'\s-]", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass(frozen=True)
+class Term:
+    """A vocabulary entry, normalised once: its text with and without spaces."""
+
+    text: str
+    bare: str
+
+    @classmethod
+    def of(cls, text: str) -> Term:
+        norm = normalize(text)
+        return cls(norm, norm.replace(" ", ""))
+
+
+def _score(typed: Term, known: Term) -> float:
+    if not typed.text or not known.text:
+        return 0.0
+    if typed.text == known.text or typed.bare == known.bare:
+        return 100.0
+    if min(len(typed.text), len(known.text)) <= 2:
+        return 0.0  # "x", "fb", "ig" only match exactly
+    return max(fuzz.ratio(typed.text, known.text), fuzz.ratio(typed.bare, known.bare))
+
+
+@lru_cache(maxsize=64)
+def _terms(words: tuple[str, ...]) -> tuple[tuple[Term, float], ...]:
+    """The words, normalised, each with the score it needs (short words: exact)."""
+    return tuple((Term.of(w), 100 if len(w) <= 5 else 90) for w in words)
+
+
+def word_in(text: str, words: tuple[str, ...]) -> bool:
+    """True when the whole text is (nearly) one of ``words``."""
+    if len(text) > 60:  # an answer, not one of these short words
+        return False
+    typed = Term.of(text)
+    if len(typed.text) > 30:
+        return False
+    return any(_score(typed, term) >= needed for term, needed in _terms(words))
+
+
+def navigation_word(text: str) -> str | None:
+    """The navigation action the whole text stands for, if any."""
+    for action, words in NAVIGATION_WORDS.items():
+        if word_in(text, words):
+            return action
+    return None
+
+
+@dataclass(frozen=True)
+class OptionMatch:
+    option_id: str | None
+    score: float
+    token: str
+
+    @property
+    def sure(self) -> bool:
+        return self.option_id is not None and self.score >= SURE
+
+
+def _option_terms(options: tuple[Option, ...]) -> list[tuple[Term, str]]:
+    """Every name of every option (id, labels, aliases), normalised once per flow."""
+    cached = _OPTION_TERMS.get(id(options))
+    if cached is None or cached[0] is not options:
+        terms = [(Term.of(name), o.id) for o in options
+                 for name in (o.id.replace("_", " "), *o.label.values(), *o.aliases)]
+        cached = _OPTION_TERMS[id(options)] = (options, terms)
+    return cached[1]
+
+
+_OPTION_TERMS: dict[int, tuple[tuple[Option, ...], list[tuple[Term, str]]]] = {}
+
+
+def match_option(token: str, options: tuple[Option, ...]) -> OptionMatch:
+    """The best option for one typed token (its id is None when nothing is close)."""
+    typed = Term.of(token)
+    best: tuple[float, str | None] = (0.0, None)
+    for term, option_id in _option_terms(options):
+        score = _score(typed, term)
+        if score > best[0]:
+            best = (score, option_id)
+    score, option_id = best
+    if score < UNSURE:
+        return OptionMatch(None, score, token)
+    return OptionMatch(option_id, score, token)
+
+
+SPLIT_TOKENS = re.compile(r"\s*(?:[,;\n/&+]|\s-\s|\ben\b|\band\b|\bof\b|\bor\b)\s*", re.I)
+
+
+def split_tokens(text: str) -> list[str]:
+    """Split a typed list of options: "insta, fb en tik tok" → three tokens."""
+    return [t.strip() for t in SPLIT_TOKENS.split(text) if t and t.strip(" .!-")]

@@ -1,0 +1,194 @@
+"""The seven-step flow, loaded from ``flows/strategy.yaml`` (see docs/flow-format.md)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+FLOW_PATH = ROOT / "flows" / "strategy.yaml"
+LANGS = ("nl", "en")
+KINDS = ("text", "list", "choice", "multi", "number")
+CHOICE_KINDS = ("choice", "multi")
+MATCHERS = ("groups", "ages")  # interpreters of typed audiences (coach/channels.py)
+RULE_KEYS = {"min_length", "max_length", "min_items", "max_items", "min", "max"}
+QUESTION_ID = re.compile(r"^[a-z_]+\.[a-z_]+$")
+OPTION_ID = re.compile(r"^[a-z0-9_]{1,16}$")
+DEFAULT_RULES = {"min_length": 2, "max_length": 1000, "min_items": 1, "max_items": 10}
+
+
+class FlowError(ValueError):
+    """The flow file is not valid; the message says where."""
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    label: dict[str, str]
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    step_id: str
+    kind: str
+    label: dict[str, str]
+    prompt: dict[str, str]
+    hint: dict[str, str]
+    examples: dict[str, tuple[str, ...]]
+    rules: dict[str, float]
+    options: tuple[Option, ...] = ()
+    foreach: str | None = None
+    item_label: dict[str, str] = field(default_factory=dict)  # "doel": "(doel 1 van 2)"
+    show: tuple[str, ...] = ()
+    matcher: str | None = None  # an interpreter of typed text beside the options
+
+    def option(self, option_id: str) -> Option | None:
+        return next((o for o in self.options if o.id == option_id), None)
+
+    def rule(self, name: str) -> float | None:
+        return self.rules.get(name, DEFAULT_RULES.get(name))
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    number: int
+    title: dict[str, str]
+    intro: dict[str, str]
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class Flow:
+    steps: tuple[Step, ...]
+    questions: dict[str, Question] = field(default_factory=dict)
+    order: tuple[str, ...] = ()
+
+    def question(self, question_id: str | None) -> Question | None:
+        return self.questions.get(question_id or "")
+
+    def step(self, step_id: str) -> Step | None:
+        return next((s for s in self.steps if s.id == step_id), None)
+
+    def step_of(self, question: Question) -> Step:
+        return self.step(question.step_id)  # type: ignore[return-value]
+
+
+
+def _texts(raw: object, where: str, *, required: bool = True) -> dict[str, str]:
+    if raw is None and not required:
+        return {}
+    if not isinstance(raw, dict) or any(not str(raw.get(lang) or "").strip() for lang in LANGS):
+        raise FlowError(f"{where}: needs a non-empty text for each of {', '.join(LANGS)}")
+    return {lang: str(raw[lang]).strip() for lang in LANGS}
+
+
+def _example_lists(raw: object, where: str) -> dict[str, tuple[str, ...]]:
+    if raw is None:
+        return {lang: () for lang in LANGS}
+    if not isinstance(raw, dict) or any(not isinstance(raw.get(lang), list) for lang in LANGS):
+        raise FlowError(f"{where}: examples need a list for each of {', '.join(LANGS)}")
+    return {lang: tuple(str(x) for x in raw[lang]) for lang in LANGS}
+
+
+def _question(raw: dict, step_id: str, seen: set[str]) -> Question:
+    qid = str(raw.get("id", ""))
+    where = f"question {qid or '?'} in step {step_id}"
+    if not QUESTION_ID.match(qid) or len(qid) > 24 or not qid.startswith(step_id + "."):
+        raise FlowError(f"{where}: id must be '{step_id}.<name>' (a-z and _, at most 24 chars)")
+    if qid in seen:
+        raise FlowError(f"{where}: id used twice")
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        raise FlowError(f"{where}: kind must be one of {', '.join(KINDS)}")
+    rules = dict(raw.get("rules") or {})
+    if unknown := set(rules) - RULE_KEYS:
+        raise FlowError(f"{where}: unknown rules {sorted(unknown)}")
+    options = tuple(
+        Option(
+            id=str(o.get("id", "")),
+            label=_texts(o.get("label"), f"{where}, option {o.get('id')}"),
+            aliases=tuple(str(a) for a in o.get("aliases") or ()),
+        )
+        for o in raw.get("options") or ()
+    )
+    if (kind in CHOICE_KINDS) != bool(options):
+        raise FlowError(f"{where}: options belong to (and are required by) choice and multi")
+    if bad := [o.id for o in options if not OPTION_ID.match(o.id)]:
+        raise FlowError(f"{where}: option ids must be a-z, 0-9 and _, at most 16 chars: {bad}")
+    if len({o.id for o in options}) != len(options):
+        raise FlowError(f"{where}: option ids must be unique")
+    foreach = raw.get("foreach")
+    show = tuple(raw.get("show") or ())
+    matcher = raw.get("matcher")
+    if matcher is not None and (matcher not in MATCHERS or kind not in CHOICE_KINDS):
+        raise FlowError(f"{where}: matcher must be one of {', '.join(MATCHERS)}"
+                        " (for choice and multi)")
+    for ref in ([foreach] if foreach else []) + list(show):
+        if ref not in seen:
+            raise FlowError(f"{where}: '{ref}' must be an earlier question")
+    prompt = _texts(raw.get("prompt"), f"{where}, prompt")
+    if foreach and any("{item}" not in p for p in prompt.values()):
+        raise FlowError(f"{where}: a foreach question's prompt must mention {{item}}")
+    item_label = _texts(raw.get("item_label"), f"{where}, item_label", required=False)
+    if item_label and not foreach:
+        raise FlowError(f"{where}: item_label belongs to a foreach question")
+    return Question(
+        id=qid,
+        step_id=step_id,
+        kind=kind,
+        label=_texts(raw.get("label"), f"{where}, label"),
+        prompt=prompt,
+        hint=_texts(raw.get("hint"), f"{where}, hint", required=False),
+        examples=_example_lists(raw.get("examples"), where),
+        rules=rules,
+        options=options,
+        foreach=foreach,
+        item_label=item_label,
+        show=show,
+        matcher=matcher,
+    )
+
+
+def parse_flow(data: dict) -> Flow:
+    steps: list[Step] = []
+    seen: set[str] = set()
+    order: list[str] = []
+    questions: dict[str, Question] = {}
+    for number, raw_step in enumerate(data.get("steps") or (), start=1):
+        step_id = str(raw_step.get("id", ""))
+        if not re.match(r"^[a-z_]+$", step_id):
+            raise FlowError(f"step {number}: id must be a-z and _")
+        qs = []
+        for raw_q in raw_step.get("questions") or ():
+            q = _question(raw_q, step_id, seen)
+            seen.add(q.id)
+            order.append(q.id)
+            questions[q.id] = q
+            qs.append(q)
+        if not qs:
+            raise FlowError(f"step {step_id}: has no questions")
+        steps.append(
+            Step(
+                id=step_id,
+                number=number,
+                title=_texts(raw_step.get("title"), f"step {step_id}, title"),
+                intro=_texts(raw_step.get("intro"), f"step {step_id}, intro"),
+                questions=tuple(qs),
+            )
+        )
+    if not steps:
+        raise FlowError("the flow has no steps")
+    return Flow(steps=tuple(steps), questions=questions, order=tuple(order))
+
+
+@cache
+def load_flow(path: Path = FLOW_PATH) -> Flow:
+    with open(path, encoding="utf-8") as fh:
+        return parse_flow(yaml.safe_load(fh) or {})
