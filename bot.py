@@ -22,9 +22,9 @@ from coach.core.texts import cli_line
 
 def cmd_console(args: argparse.Namespace, config: Config) -> int:
     from coach.adapters.console import run_console
-    from coach.core.engine import Coach
+    from coach.wiring import open_coach
 
-    coach = Coach.open(config.db_path, tz=config.tz)
+    coach = open_coach(config.db_path, tz=config.tz)
     return run_console(coach, args.user or getpass.getuser() or "me")
 
 

@@ -175,12 +175,12 @@ def template_walk() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     Returns the answers rows in order and, for k = 0..len(answers), the user's row
     right after their k-th answer was stored (what a user with k answers looks like).
     """
-    from coach.core.engine import Coach
     from coach.core.events import Event
     from coach.storage.db import open_db
+    from coach.wiring import make_coach
 
     clock_now = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
-    coach = Coach(open_db(":memory:"), clock=lambda: clock_now)
+    coach = make_coach(open_db(":memory:"), clock=lambda: clock_now)
     uid = "tg:1"
     replies: list[Any] = []
 

@@ -25,11 +25,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from coach.core.engine import Coach  # noqa: E402
 from coach.features.checkins import kpis  # noqa: E402
 from coach.features.export.feature import build_export  # noqa: E402
 from coach.flow.model import load_flow  # noqa: E402
 from coach.storage.db import open_db  # noqa: E402
+from coach.wiring import make_coach  # noqa: E402
 from tests.conftest import Chat  # noqa: E402
 from tests.test_engine_flow import walk  # noqa: E402
 
@@ -39,7 +39,7 @@ NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 def build(db_path: str, members: int, weeks: int) -> tuple[int, int]:
     """The library with its members, answers and measurements; returns (id, KPIs)."""
     flow = load_flow()
-    coach = Coach(open_db(db_path), clock=lambda: NOW)
+    coach = make_coach(open_db(db_path), clock=lambda: NOW)
     first = Chat(coach, "bench:0", "Collega 00")
     first.create_library("Bibliotheek Benchmark")
     walk(first)  # the first member answers everything through the engine

@@ -94,7 +94,7 @@ async def run(n: int) -> dict[str, Any]:
     from coach.adapters.telegram import jobs as tg_checkins
     from coach.adapters.telegram.app import build_application
     from coach.config import Config
-    from coach.core.engine import Coach
+    from coach.wiring import open_coach
     from tests.fake_bot_api import MESSAGE_METHODS, TOKEN, FakeBotApi, FloodGate
 
     errors = ErrorCounter()
@@ -111,7 +111,7 @@ async def run(n: int) -> dict[str, Any]:
     config = Config(db_path=db_path, token=TOKEN, api_url=server.url)
 
     async def one_run(stop_after: int | None) -> dict[str, Any]:
-        coach = Coach.open(db_path, clock=lambda: now)
+        coach = open_coach(db_path, clock=lambda: now)
         app = build_application(config, coach)
         await app.initialize()
         from coach.features.checkins.due import due_checkins

@@ -56,7 +56,7 @@ async def worker(db_path: str) -> dict[str, Any]:
 
     from coach.adapters.telegram import app as telegram_bot
     from coach.config import Config
-    from coach.core.engine import Coach
+    from coach.wiring import open_coach
 
     # from the start of this script: python-telegram-bot, the coach and bench/_common
     out["import_s"] = time.perf_counter() - T_START
@@ -65,7 +65,7 @@ async def worker(db_path: str) -> dict[str, Any]:
     api = LocalBotApi()
 
     t0 = time.perf_counter()
-    coach = Coach.open(db_path)
+    coach = open_coach(db_path)
     out["open_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     app = telegram_bot.build_application(

@@ -148,9 +148,9 @@ def build_biebcoach(db_path: str, api: LocalBotApi, limiter: bool) -> Any:
     the error handler are the adapter's own."""
     from coach.adapters.telegram import app as telegram_bot
     from coach.config import Config
-    from coach.core.engine import Coach
+    from coach.wiring import open_coach
 
-    coach = Coach.open(db_path)
+    coach = open_coach(db_path)
     app = telegram_bot.build_application(
         Config(db_path=db_path, token=TOKEN), coach, request=api,
         get_updates_request=LocalBotApi(keep_last=False), rate_limited=limiter,

@@ -9,6 +9,7 @@ import pytest
 from coach.core.engine import Coach
 from coach.core.events import MAX_CALLBACK_DATA_BYTES, MAX_MESSAGE_LENGTH, Event, Reply
 from coach.storage.db import open_db
+from coach.wiring import make_coach
 from tests.fake_bot_api import parse_html
 from tests.scripts import TYPED
 
@@ -124,7 +125,7 @@ def db():
 
 @pytest.fixture
 def coach(db, clock) -> Coach:
-    return Coach(db, clock=clock)
+    return make_coach(db, clock=clock)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from coach.core.engine import Coach
+from coach.wiring import open_coach
 from tests.conftest import Chat
 from tests.test_engine_flow import TYPED
 
@@ -22,7 +22,7 @@ def run_backup(db: Path, target: Path) -> subprocess.CompletedProcess:
 
 def test_backup_of_a_live_database_restores_with_every_answer(tmp_path, clock):
     db = tmp_path / "live.db"
-    live = Coach.open(str(db), clock=clock)
+    live = open_coach(str(db), clock=clock)
     anna = Chat(live, "test:anna", "Anna")
     anna.create_library()
     anna.say(TYPED["goals.offline"])
@@ -33,7 +33,7 @@ def test_backup_of_a_live_database_restores_with_every_answer(tmp_path, clock):
     assert "Backed up" in result.stdout
     anna.say(TYPED["goals.focus"])  # written after the backup: not in the copy
 
-    restored = Coach.open(str(tmp_path / "copy.db"), clock=clock)
+    restored = open_coach(str(tmp_path / "copy.db"), clock=clock)
     assert restored.db["answers"].count == 2
     anna_again = Chat(restored, "test:anna", "Anna")
     anna_again.cmd("verder")

@@ -13,6 +13,7 @@ from coach.features.checkins.due import due_checkins, mark_unreachable
 from coach.features.checkins.feature import start_checkin
 from coach.features.checkins.preferences import parse_date, parse_day_and_time
 from coach.storage import store
+from coach.wiring import open_coach
 from tests.conftest import Chat, Clock, check_reply
 from tests.test_engine_flow import TYPED, walk
 from tests.test_engine_input import at_question
@@ -86,18 +87,18 @@ def test_the_weekly_slot_keeps_0930_local_across_daylight_saving(
 def test_a_restart_catches_up_a_missed_checkin_once(tmp_path):
     path = str(tmp_path / "coach.db")
     clock = Clock(SUNDAY)
-    first = Coach.open(path, clock=clock)
+    first = open_coach(path, clock=clock)
     anna = Chat(first, "test:anna", "Anna")
     anna.create_library()
     first.db.close()  # the bot goes down before Monday 09:30 ...
 
     clock.now = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)  # ... and is back on Wednesday
-    second = Coach.open(path, clock=clock)
+    second = open_coach(path, clock=clock)
     assert due_checkins(second, clock.now) == ["test:anna"]
     assert start_checkin(second, "test:anna", clock.now)
     second.db.close()
 
-    third = Coach.open(path, clock=clock)  # another restart the same week: nothing again
+    third = open_coach(path, clock=clock)  # another restart the same week: nothing again
     assert due_checkins(third, clock.now) == []
     assert start_checkin(third, "test:anna", clock.now) == []
     # down for two weeks: one check-in for the current week, none for the missed ones
@@ -112,7 +113,7 @@ def test_a_restart_catches_up_a_missed_checkin_once(tmp_path):
 def test_a_kill_in_the_middle_of_a_batch_never_sends_anyone_two(tmp_path):
     path = str(tmp_path / "coach.db")
     clock = Clock(SUNDAY)
-    coach = Coach.open(path, clock=clock)
+    coach = open_coach(path, clock=clock)
     anna = Chat(coach, "test:anna", "Anna")
     anna.create_library()
     code = anna.invite_code()
@@ -128,7 +129,7 @@ def test_a_kill_in_the_middle_of_a_batch_never_sends_anyone_two(tmp_path):
     coach.db.conn.commit()
     del coach
 
-    restarted = Coach.open(path, clock=clock)
+    restarted = open_coach(path, clock=clock)
     rest = due_checkins(restarted, clock.now)
     assert rest == batch[3:]  # not the two sent, not the claimed one (at most once)
     sent += [u for u in rest if start_checkin(restarted, u, clock.now)]

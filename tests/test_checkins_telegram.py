@@ -18,6 +18,7 @@ from coach.config import Config
 from coach.core.calendar import weekday_name
 from coach.core.engine import Coach
 from coach.features.checkins import kpis
+from coach.wiring import open_coach
 from tests.conftest import Chat, Clock
 from tests.fake_bot_api import TOKEN, Fault, FloodGate
 from tests.test_engine_input import at_question
@@ -146,7 +147,7 @@ async def test_send_due_as_a_cron_command(fake_api, tmp_path):
     db = tmp_path / "coach.db"
     now = datetime.now(UTC)
     clock = Clock(now - timedelta(days=2))
-    coach = Coach.open(str(db), clock=clock)
+    coach = open_coach(str(db), clock=clock)
     ada = Chat(coach, "tg:601", "Ada")
     ada.create_library()
     code = ada.invite_code()

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from coach.core.engine import Coach
 from coach.flow.model import load_flow
+from coach.wiring import open_coach
 from tests.scripts import TYPED
 
 FLOW = load_flow()
@@ -130,7 +130,7 @@ def test_two_colleagues_share_a_library_and_a_second_library_sees_nothing(coach,
 
 def test_a_new_engine_on_the_same_database_file_resumes_at_the_same_question(tmp_path, clock):
     path = str(tmp_path / "coach.db")
-    first = Coach.open(path, clock=clock)
+    first = open_coach(path, clock=clock)
     from tests.conftest import Chat
 
     anna = Chat(first, "test:anna", "Anna")
@@ -140,7 +140,7 @@ def test_a_new_engine_on_the_same_database_file_resumes_at_the_same_question(tmp
     asked_before = anna.last
     first.db.close()
 
-    second = Coach.open(path, clock=clock)
+    second = open_coach(path, clock=clock)
     anna = Chat(second, "test:anna", "Anna")
     anna.cmd("verder")
     assert anna.user()["question_id"] == "goals.focus"
@@ -149,13 +149,13 @@ def test_a_new_engine_on_the_same_database_file_resumes_at_the_same_question(tmp
 
 
 def test_the_database_is_in_wal_mode_with_migrations_applied(tmp_path):
-    coach = Coach.open(str(tmp_path / "c.db"))
+    coach = open_coach(str(tmp_path / "c.db"))
     assert coach.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     from coach.storage.db import MIGRATIONS, schema_version
 
     assert schema_version(coach.db) == len(MIGRATIONS)
     # opening again runs nothing twice
-    again = Coach.open(str(tmp_path / "c.db"))
+    again = open_coach(str(tmp_path / "c.db"))
     assert schema_version(again.db) == len(MIGRATIONS)
 
 

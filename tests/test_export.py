@@ -15,6 +15,7 @@ from coach.features.checkins import kpis
 from coach.features.export.feature import _lines, build_export, cell, find_library, md
 from coach.flow.model import load_flow
 from coach.storage import store
+from coach.wiring import open_coach
 from tests.conftest import Chat
 from tests.test_engine_flow import TYPED, walk
 
@@ -361,7 +362,7 @@ def test_a_coordinator_only_ever_exports_their_own_library(chat):
 @pytest.fixture
 def db_file(tmp_path, clock) -> Path:
     path = tmp_path / "coach.db"
-    coach = Coach.open(str(path), clock=clock)
+    coach = open_coach(str(path), clock=clock)
     anna = Chat(coach, "test:anna", "Anna")
     anna.create_library("Bibliotheek Rivierenland")
     walk(anna)

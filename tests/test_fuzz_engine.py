@@ -21,6 +21,7 @@ from coach.core.events import Event
 from coach.flow.model import load_flow
 from coach.storage.db import open_db
 from coach.storage.store import get_user
+from coach.wiring import make_coach
 from tests.conftest import Clock, check_reply
 
 FLOW = load_flow()
@@ -73,7 +74,7 @@ def setup_team(coach: Coach) -> None:
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(action, min_size=1, max_size=25))
 def test_random_conversations_never_break_the_engine(actions):
-    coach = Coach(open_db(":memory:"), clock=Clock())
+    coach = make_coach(open_db(":memory:"), clock=Clock())
     setup_team(coach)
     shown: dict[str, list[str]] = {u: [] for u in USERS}
     for user_id, (kind, payload) in actions:
@@ -102,7 +103,7 @@ def test_random_conversations_never_break_the_engine(actions):
         user = get_user(coach.db, user_id)
         if user is None:  # the user asked to be forgotten
             continue
-        assert user["mode"] in MODES | set(coach.modes)  # extensions add modes (check-in)
+        assert user["mode"] in MODES | set(coach.registry.modes)  # features add modes (check-in)
         if user["mode"] == "asking":
             assert user["question_id"] in FLOW.questions
     # the two libraries stay apart

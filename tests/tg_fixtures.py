@@ -19,6 +19,7 @@ from telegram.ext import Application, TypeHandler
 from coach.adapters.telegram import app as telegram_bot
 from coach.config import Config
 from coach.core.engine import Coach
+from coach.wiring import open_coach
 from tests.fake_bot_api import TOKEN, Call, FakeBotApi
 
 REPO = Path(__file__).resolve().parent.parent
@@ -79,7 +80,7 @@ class RunningBot:
 
 def make_bot(api: FakeBotApi, db_path: str) -> RunningBot:
     config = Config(db_path=db_path, token=TOKEN, api_url=api.url)
-    coach = Coach.open(db_path)
+    coach = open_coach(db_path)
     return RunningBot(api, telegram_bot.build_application(config, coach), coach, db_path)
 
 

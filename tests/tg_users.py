@@ -37,12 +37,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from coach.core.engine import Coach
 from coach.core.events import Event
 from coach.flow.answers import parse_text
 from coach.flow.model import load_flow
 from coach.flow.positions import Positions
 from coach.storage.db import open_db
+from coach.wiring import make_coach
 from tests.conftest import Chat
 from tests.fake_bot_api import FakeBotApi, parse_html
 from tests.scripts import TYPED
@@ -93,7 +93,7 @@ def question_of(text: str) -> tuple[str, int] | None:
 @cache
 def expected_positions() -> tuple[Pos, ...]:
     """The positions a user answering TYPED is asked, in order (a walk in memory)."""
-    coach = Coach(open_db(":memory:"))
+    coach = make_coach(open_db(":memory:"))
     chat = Chat(coach, "sim:walk", "Walk")
     chat.create_library()
     out: list[Pos] = []
@@ -360,7 +360,7 @@ class EngineConversation:
     """The same users talking to a Coach in memory: the fault-free reference."""
 
     def __init__(self) -> None:
-        self.coach = Coach(open_db(":memory:"))
+        self.coach = make_coach(open_db(":memory:"))
         self.next_id = 1
 
     def walk(self, user: SimUser, max_steps: int = 200) -> None:

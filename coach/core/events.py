@@ -77,7 +77,8 @@ class Reply:
     toggling options of a multiple-choice question). ``document`` is sent as a file
     with ``text`` as its caption-like companion message. ``photo`` is a PNG, or a
     function that draws it: drawing takes a while, so an adapter with an event loop
-    calls it in a worker thread (:meth:`draw_photo` draws it on the spot).
+    calls it in a worker thread (:meth:`draw_photo` draws it on the spot). ``key`` names
+    the template the text came from (``"checkins.ask_kpi"``), for logs and tests.
     """
 
     text: str
@@ -85,6 +86,7 @@ class Reply:
     replace: bool = False
     document: Document | None = None
     photo: bytes | Callable[[], bytes] | None = None
+    key: str = ""
 
     def buttons(self) -> list[Choice]:
         return [c for row in self.choices for c in row]

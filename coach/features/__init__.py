@@ -1,1 +1,16 @@
-"""Features, one folder each, each registered once in coach/features/__init__.py."""
+"""Features, one folder each. ``FEATURES`` lists them all, in the order the coach
+asks them (hooks after a step or an answer, /settings sections, jobs)."""
+
+from coach.core.feature import Feature
+from coach.features.advice.feature import FEATURE as ADVICE
+from coach.features.checkins.registration import FEATURE as CHECKINS
+from coach.features.export.feature import FEATURE as EXPORT
+from coach.features.general.feature import FEATURE as GENERAL
+from coach.features.onboarding.feature import FEATURE as ONBOARDING
+from coach.features.privacy.feature import FEATURE as PRIVACY
+from coach.features.strategy.feature import FEATURE as STRATEGY
+from coach.features.team.feature import FEATURE as TEAM
+
+FEATURES: tuple[Feature, ...] = (
+    ONBOARDING, STRATEGY, GENERAL, ADVICE, PRIVACY, EXPORT, TEAM, CHECKINS,
+)

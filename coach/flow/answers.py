@@ -8,6 +8,7 @@ user's confirmation because a typed option was an uncertain match.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,7 +56,12 @@ def split_items(text: str) -> list[str]:
     return items
 
 
-def parse_text(q: Question, text: str) -> Outcome:
+Matcher = Callable[[str], list[str]]
+
+
+def parse_text(q: Question, text: str, matchers: Mapping[str, Matcher] | None = None) -> Outcome:
+    """Read a typed answer; ``matchers`` are the features' interpreters of free text
+    that a question names with ``matcher`` (the registry's, by name)."""
     text = text.strip()
     if q.kind == "text":
         return _check_length(text, q) or Outcome(value=text)
@@ -67,7 +73,7 @@ def parse_text(q: Question, text: str) -> Outcome:
         return _check_count(len(items), q) or Outcome(value=items)
     if q.kind == "number":
         return parse_number_answer(q, text)
-    return parse_options(q, text)
+    return parse_options(q, text, matchers or {})
 
 
 def parse_number_answer(q: Question, text: str) -> Outcome:
@@ -85,25 +91,23 @@ def parse_number_answer(q: Question, text: str) -> Outcome:
     return Outcome(value={"value": number.value, "percent": number.percent, "unit": number.unit})
 
 
-def _interpret(q: Question, text: str) -> list[str]:
+def _interpret(q: Question, text: str, matchers: Mapping[str, Matcher]) -> list[str]:
     """Option ids a question's own interpreter (``matcher`` in the flow) reads in the
     whole text, e.g. "jongeren van 15 tot 20" → the two age bands it spans."""
-    if not q.matcher:
+    read = matchers.get(q.matcher or "")
+    if read is None:
         return []
-    from coach.features.advice import channels  # the audience vocabulary and its figures live there
-
-    read = {"groups": channels.match_groups, "ages": channels.match_ages}[q.matcher]
     return [i for i in read(text[:2000]) if q.option(i)]
 
 
-def parse_options(q: Question, text: str) -> Outcome:
+def parse_options(q: Question, text: str, matchers: Mapping[str, Matcher]) -> Outcome:
     tokens = split_tokens(text) if q.kind == "multi" else [text.strip()]
     matches = [match_option(t, q.options) for t in tokens]
     unknown = [m.token for m in matches if m.option_id is None]
     if unknown or not matches:
         # not the options' own words: the question's interpreter may still read it,
         # and what it reads is always confirmed, never taken for granted
-        if interpreted := _interpret(q, text):
+        if interpreted := _interpret(q, text, matchers):
             value = interpreted[0] if q.kind == "choice" else interpreted
             return _check_count(len(interpreted), q) or Outcome(value=value, confirm=True)
         return _fail("unknown_option", tokens=unknown)

@@ -8,6 +8,7 @@ once, in order, in its own transaction.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import sqlite_utils
@@ -149,9 +150,40 @@ def _m4_indexes(db: sqlite_utils.Database) -> None:
     db["checkins"].create_index(["iso_week"])
 
 
+_STRATEGY_KEYS = ("confirm", "selection", "edit", "redo")
+
+
+def _namespaced(pending: dict) -> dict:
+    """A users.pending of schema 4 in the form of schema 5: each feature's state under
+    its own key (the strategy's four loose keys under "strategy", the check-in
+    settings' "set" under "checkin_set"), also inside a detour's way back."""
+    out = {k: v for k, v in pending.items() if k not in (*_STRATEGY_KEYS, "set", "return")}
+    if strategy := {k: pending[k] for k in _STRATEGY_KEYS if k in pending}:
+        out["strategy"] = strategy
+    if pending.get("set"):
+        out["checkin_set"] = {"what": pending["set"]}
+    back = pending.get("return")
+    if isinstance(back, dict):
+        out["return"] = {**back, "pending": _namespaced(back.get("pending") or {})}
+    return out
+
+
+def _m5_pending_per_feature(db: sqlite_utils.Database) -> None:
+    """users.pending keeps each feature's conversation state under the feature's key."""
+    for user_id, raw in db.execute(
+        "select id, pending from users where pending not in ('', '{}')"
+    ).fetchall():
+        try:
+            pending = json.loads(raw)
+        except ValueError:
+            pending = {}
+        fresh = _namespaced(pending) if isinstance(pending, dict) else {}
+        db.execute("update users set pending = ? where id = ?", [json.dumps(fresh), user_id])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m1_initial, _m2_measurements, _m3_checkins,
-    _m4_indexes,
+    _m4_indexes, _m5_pending_per_feature,
 ]
 
 

@@ -266,3 +266,9 @@ def first_group_notice(db: sqlite_utils.Database, chat_id: str, now: datetime) -
         return False
     db["group_notices"].insert({"chat_id": chat_id, "at": iso(now)})
     return True
+
+
+def mark_unreachable(db: sqlite_utils.Database, user_id: str, now: datetime) -> None:
+    """The user blocked the bot: no messages the coach starts itself until they write."""
+    db.execute("update users set active = 0, unreachable_at = ? where id = ?",
+               [iso(now), user_id])

@@ -66,6 +66,7 @@ from coach.core.texts import cli_line
 
 if TYPE_CHECKING:
     from coach.core.engine import Coach
+from coach.wiring import open_coach
 
 log = logging.getLogger("coach.telegram")
 
@@ -719,10 +720,9 @@ def run(config: Config) -> int:
     webhook_secret = config.webhook_secret or secrets.token_urlsafe(32)
 
     async def main() -> None:
-        from coach.core.engine import Coach
 
         install_log_masking(config.token, webhook_secret)
-        app = build_application(config, Coach.open(config.db_path, tz=config.tz))
+        app = build_application(config, open_coach(config.db_path, tz=config.tz))
         if config.webhook_url:
             from coach.adapters.telegram.webhook import serve_webhook
 

@@ -32,6 +32,7 @@ from coach.features.checkins.feature import start_checkin
 
 if TYPE_CHECKING:
     from coach.core.engine import Coach
+from coach.wiring import open_coach
 
 log = logging.getLogger("coach.checkins")
 
@@ -106,9 +107,8 @@ def install(
 
 async def _send_due_once(config: Config) -> int:
     from coach.adapters.telegram.app import build_application
-    from coach.core.engine import Coach
 
-    coach = Coach.open(config.db_path, tz=config.tz)
+    coach = open_coach(config.db_path, tz=config.tz)
     app = build_application(config, coach)
     async with app:  # initialize and shut down the bot; no polling, no jobs
         return await send_due(app, coach)

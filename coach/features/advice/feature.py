@@ -12,11 +12,13 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from coach.core.events import Reply
+from coach.core.feature import Feature
+from coach.features.advice import channels
 from coach.features.advice.channels import AudienceProfile, load_channel_data
 from coach.flow.positions import library_view
 
 if TYPE_CHECKING:
-    from coach.core.engine import Coach, Turn
+    from coach.core.turn import Turn
 
 GROUPS, AGES, CHANNELS = "audience.groups", "audience.ages", "tactics.channels"
 
@@ -64,6 +66,9 @@ def channel_check(turn: Turn) -> list[Reply]:
     return [turn.say("advice_channels", **data.flags_view(flags, turn.lang))]
 
 
-def register(coach: Coach) -> None:
-    coach.after_step["audience"].append(audience_advice)
-    coach.after_answer[CHANNELS].append(channel_check)
+FEATURE = Feature(
+    "advice",
+    after_step={"audience": audience_advice},
+    after_answer={CHANNELS: channel_check},
+    matchers={"groups": channels.match_groups, "ages": channels.match_ages},
+)

@@ -76,11 +76,11 @@ from coach.features.next_steps.snapshot import TREND_WEEKS, done_steps, library_
 from coach.flow.matching import NO, YES, navigation_word, word_in
 from coach.flow.numbers import NumberError, ParsedNumber, format_number, parse_number
 from coach.flow.views import nav_button
-from coach.storage import store
 from coach.storage.store import iso
 
 if TYPE_CHECKING:
-    from coach.core.engine import Coach, Turn
+    from coach.core.engine import Coach
+    from coach.core.turn import Turn
 
 MODE, SET_MODE = "checkin", "checkin_set"
 ABSURD_FACTOR = 100  # a value above 100x the target is probably a typo
@@ -95,22 +95,20 @@ def start_checkin(coach: Coach, user_id: str, now: datetime | None = None) -> li
     """Claim this week's check-in for ``user_id`` (committed on its own, before anything
     is sent) and build its first message. Returns [] when it was claimed already or the
     user is no longer in a library; whatever is returned must be sent once."""
-    from coach.core.engine import Turn
-
     now = now or coach.clock()
     with coach.db.atomic():
-        user = store.get_user(coach.db, user_id)
-        if user is None or not user["library_id"]:
+        turn = coach.turn_for(user_id, now)
+        if turn is None or not turn.library_id:
             return []
         schedule = member_schedule(coach, user_id)
         week = iso_week(now, schedule.tz if schedule else default_tz(coach))
-        if not claim(coach, user, week, now, "schedule"):
+        if not claim(coach, turn.user, week, now, "schedule"):
             return []
     with coach.db.atomic():
-        user = store.get_user(coach.db, user_id)
-        if user is None or not user["library_id"]:
+        turn = coach.turn_for(user_id, now)
+        if turn is None or not turn.library_id:
             return []
-        return _open(Turn(coach, user, now), week)
+        return _open(turn, week)
 
 
 # --------------------------------------------------------------------------- state
@@ -126,32 +124,11 @@ def _library_kpis(turn: Turn, library_id: int) -> list[kpi_store.Kpi]:
 
 
 def _state(turn: Turn) -> dict[str, Any]:
-    return turn.pending.get("checkin") or {}
+    return turn.state(MODE)
 
 
 def _save(turn: Turn, state: dict[str, Any]) -> None:
-    turn.update(pending={**turn.pending, "checkin": state})
-
-
-def return_point(turn: Turn, keep_checkin: bool = False) -> dict[str, Any]:
-    """Where the user was before a check-in or a settings question. ``keep_checkin``:
-    a check-in under way is where to return to (a setting changed in the middle)."""
-    if turn.user["mode"] == SET_MODE or (turn.user["mode"] == MODE and not keep_checkin):
-        return turn.pending.get("return") or {"mode": "paused"}
-    if turn.user["mode"] == MODE:
-        return {"mode": MODE, "question_id": turn.user["question_id"],
-                "item": turn.user["item"] or 0, "pending": turn.pending}
-    pending = {k: v for k, v in turn.pending.items() if k not in ("checkin", "set", "return")}
-    return {"mode": turn.user["mode"], "question_id": turn.user["question_id"],
-            "item": turn.user["item"] or 0, "pending": pending}
-
-
-def restore(turn: Turn) -> dict[str, Any]:
-    back = turn.pending.get("return") or {"mode": "paused"}
-    turn.update(mode=back.get("mode") or "paused", question_id=back.get("question_id"),
-                item=back.get("item") or 0, pending=back.get("pending") or {})
-    turn._positions = None
-    return back
+    turn.set_state(MODE, state)
 
 
 def _continue_row(turn: Turn) -> list[Choice]:
@@ -179,7 +156,6 @@ def _fmt(value: float | None, turn: Turn, percent: bool = False) -> str:
 def _open(turn: Turn, week: str, notes: list[str] | None = None) -> list[Reply]:
     """Start the conversation for ``week``; returns its first message(s)."""
     db, library_id = turn.db, turn.library_id
-    back = return_point(turn)
     _resolve_strategy_suggestion(turn)
     ask_done = _open_suggestion(turn, week)
     all_kpis = kpi_store.library_kpis(db, library_id)
@@ -196,7 +172,7 @@ def _open(turn: Turn, week: str, notes: list[str] | None = None) -> list[Reply]:
              "stored": [],
              "skipped": [], "no_kpis": not all_kpis,
              "done_q": ask_done["id"] if ask_done else None, "confirm": None}
-    turn.update(mode=MODE, pending={"checkin": state, "return": back})
+    turn.detour(MODE, checkin=state)
     return _next(turn, state, intro)
 
 
@@ -313,8 +289,8 @@ def _warning(kpi: kpi_store.Kpi, value: float, percent: bool) -> str | None:
 def on_text(turn: Turn, text: str) -> list[Reply]:
     state = _state(turn)
     if not state:
-        restore(turn)
-        return turn.coach.where_you_are(turn)
+        turn.come_back()
+        return turn.where_you_are()
     if state.get("library_id") != turn.library_id:
         return _left_library(turn)
     if not text.strip():
@@ -413,14 +389,14 @@ def _answer_done(turn: Turn, state: dict[str, Any], done: bool | None) -> list[R
 
 
 def _stop(turn: Turn, state: dict[str, Any]) -> list[Reply]:
-    restore(turn)
+    turn.come_back()
     return [turn.say("checkins.stopped", stored=len(state.get("stored", [])),
                      choices=[_continue_row(turn)])]
 
 
 def _left_library(turn: Turn) -> list[Reply]:
-    turn.update(mode="paused", question_id=None, item=0, pending={})
-    return [turn.say("checkins.left_library"), *turn.coach.where_you_are(turn)]
+    turn.move("paused")
+    return [turn.say("checkins.left_library"), *turn.where_you_are()]
 
 
 def on_repeat(turn: Turn) -> list[Reply]:
@@ -445,7 +421,7 @@ def press(turn: Turn, rest: str) -> list[Reply]:
         return cmd_checkin(turn, "")
     state = _state(turn)
     if turn.user["mode"] != MODE or not state:
-        return [turn.say("checkins.stale_button"), *turn.coach.where_you_are(turn)]
+        return [turn.say("checkins.stale_button"), *turn.where_you_are()]
     if state.get("library_id") != turn.library_id:
         return _left_library(turn)
     if action == "stop":
@@ -492,7 +468,7 @@ def _finish(turn: Turn, state: dict[str, Any], notice: str = "") -> list[Reply]:
     turn.db.execute(
         "update checkins set finished_at = ? where user_id = ? and iso_week = ?",
         [iso(turn.now), turn.user["id"], state["week"]])
-    back = restore(turn)
+    back = turn.come_back()
     step = next_step(turn)
     _remember(turn, step, state["week"])
     stored = [{"kpi": name, "value": _fmt(value, turn, percent)}
@@ -555,11 +531,3 @@ def progress(turn: Turn, args: str) -> list[Reply]:
 # --------------------------------------------------------------------------- wiring
 
 
-def register(coach: Coach) -> None:
-    coach.add_command("checkin", cmd_checkin)
-    coach.add_command("progress", progress)
-    coach.add_mode(MODE, on_text, on_repeat)
-    coach.add_button("ci", press)
-    from coach.features.checkins import preferences as checkin_settings
-
-    checkin_settings.register(coach)

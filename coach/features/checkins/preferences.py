@@ -17,12 +17,12 @@ from coach.features.checkins.due import (
     local_today,
     member_schedule,
 )
-from coach.features.checkins.feature import SET_MODE, STOP_WORDS, local_date, restore, return_point
+from coach.features.checkins.feature import SET_MODE, STOP_WORDS, local_date
 from coach.flow.matching import navigation_word, word_in
 from coach.storage.store import iso
 
 if TYPE_CHECKING:
-    from coach.core.engine import Coach, Turn
+    from coach.core.turn import Turn
 
 MAX_PAUSE = timedelta(days=366)
 
@@ -71,8 +71,7 @@ def press_settings(turn: Turn, action: str) -> list[Reply]:
     if action in ("own", "library", "pause"):
         if action == "library" and turn.user["role"] != "coordinator":
             return [turn.say("notices.coordinator_only")]
-        back = return_point(turn, keep_checkin=True)
-        turn.update(mode=SET_MODE, pending={"set": action, "return": back})
+        turn.detour(SET_MODE, nested=True, checkin_set={"what": action})
         return [_ask_setting(turn, action)]
     if action == "reset":
         _member_row(turn, weekday=None, at=None, since=iso(turn.now))
@@ -85,9 +84,9 @@ def press_settings(turn: Turn, action: str) -> list[Reply]:
         return [_settings_reply(turn, turn.t("checkins.set_saved"))]
     if action == "cancel":
         if turn.user["mode"] == SET_MODE:
-            restore(turn)
+            turn.come_back()
         return [_settings_reply(turn)]
-    return [turn.say("checkins.stale_button"), *turn.coach.where_you_are(turn)]
+    return [turn.say("checkins.stale_button"), *turn.where_you_are()]
 
 
 def _ask_setting(turn: Turn, what: str, notice: str = "") -> Reply:
@@ -156,12 +155,12 @@ def parse_date(text: str, today: date) -> date | None:
 
 
 def on_setting_text(turn: Turn, text: str) -> list[Reply]:
-    what = turn.pending.get("set")
+    what = turn.state(SET_MODE).get("what")
     if what not in ("own", "library", "pause"):
-        restore(turn)
-        return turn.coach.where_you_are(turn)
+        turn.come_back()
+        return turn.where_you_are()
     if word_in(text, STOP_WORDS) or navigation_word(text) in ("back", "pause"):
-        restore(turn)
+        turn.come_back()
         return [_settings_reply(turn)]
     if what == "pause":
         today = local_today(turn.now, default_tz(turn.coach))
@@ -169,14 +168,14 @@ def on_setting_text(turn: Turn, text: str) -> list[Reply]:
         if until is None or until <= today or until > today + MAX_PAUSE:
             problem = "date" if until is None else "date_range"
             return [_ask_setting(turn, what, turn.t("checkins.bad_setting", problem=problem))]
-        restore(turn)
+        turn.come_back()
         _member_row(turn, paused_until=until.isoformat())
         return [_settings_reply(turn, turn.t("checkins.set_saved"))]
     parsed = parse_day_and_time(text, turn.lang)
     if parsed is None:
         return [_ask_setting(turn, what, turn.t("checkins.bad_setting", problem="day_time"))]
     if what == "library" and turn.user["role"] != "coordinator":
-        restore(turn)
+        turn.come_back()
         return [turn.say("notices.coordinator_only")]
     if what == "library":
         current = library_schedule(turn.db, turn.library_id)
@@ -185,7 +184,7 @@ def on_setting_text(turn: Turn, text: str) -> list[Reply]:
         current = (s.weekday, s.at)
     weekday = parsed[0] if parsed[0] is not None else current[0]
     at = parsed[1] or current[1]
-    restore(turn)
+    turn.come_back()
     if what == "library":
         turn.db["library_schedules"].upsert(
             {"library_id": turn.library_id, "weekday": weekday, "at": format_time(at),
@@ -197,15 +196,11 @@ def on_setting_text(turn: Turn, text: str) -> list[Reply]:
 
 
 def on_setting_repeat(turn: Turn) -> list[Reply]:
-    what = turn.pending.get("set")
+    what = turn.state(SET_MODE).get("what")
     if what not in ("own", "library", "pause"):
-        restore(turn)
-        return turn.coach.where_you_are(turn)
+        turn.come_back()
+        return turn.where_you_are()
     return [_ask_setting(turn, what)]
 
 
-def register(coach: Coach) -> None:
-    coach.add_mode(SET_MODE, on_setting_text, on_setting_repeat)
-    coach.add_button("cs", press_settings)
-    coach.settings_sections.append(settings_section)
 

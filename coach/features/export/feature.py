@@ -33,6 +33,7 @@ from jinja2 import Environment
 
 from coach.core.calendar import DEFAULT_TZ
 from coach.core.events import Document, Reply
+from coach.core.feature import Feature
 from coach.core.texts import PROMPTS_DIR, lang_or_default, make_environment, render
 from coach.features.advice.channels import load_channel_data
 from coach.features.advice.feature import CHANNELS, audience_profile, chosen_ids
@@ -51,7 +52,7 @@ from coach.flow.views import display
 from coach.storage import store
 
 if TYPE_CHECKING:
-    from coach.core.engine import Coach, Turn
+    from coach.core.turn import Turn
 
 CELL_MAX = 300
 NEXT_STEPS_MAX = 3
@@ -405,5 +406,4 @@ def cmd_export(turn: Turn, args: str) -> list[Reply]:
                   document=document)]
 
 
-def register(coach: Coach) -> None:
-    coach.add_command("export", cmd_export)
+FEATURE = Feature("export", commands={"export": cmd_export})

@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from coach.core.events import Choice, Reply
+from coach.core.feature import Feature
+from coach.core.texts import render
 from coach.storage import store
 
 if TYPE_CHECKING:
-    from coach.core.engine import Coach, Turn
+    from coach.core.turn import Turn
 
 ANONYMISE, REMOVE = "anonymise", "remove"
 
@@ -152,36 +154,40 @@ def _settings_section(turn: Turn) -> list[Reply]:
     return [turn.say("privacy_texts.policy_setting", choices=choices, policy=policy)]
 
 
-def make_press(coach: Coach):
-    def press(turn: Turn, rest: str) -> list[Reply]:
-        action, _, arg = rest.partition(":")
-        if action == "cancel":
-            return [turn.say("privacy_texts.cancelled"), *coach.where_you_are(turn)]
-        if action == "forget":
-            if turn.user["role"] == "coordinator" and _others(turn):
-                return [turn.say("privacy_texts.coordinator_first")]
-            lang, library_id = turn.lang, turn.library_id
-            if library_id and not _others(turn):
-                delete_library(turn.db, library_id)
-            former = coach.render(lang, "privacy_texts.former_member")
-            forget_user(turn.db, turn.user["id"], former)
-            return [Reply(text=coach.render(lang, "privacy_texts.forgotten"))]
-        if turn.user["role"] != "coordinator":
-            return [turn.say("notices.coordinator_only")]
-        if action == "policy" and arg in (ANONYMISE, REMOVE):
-            set_library_setting(turn.db, turn.library_id, "on_forget", arg)
-            return [turn.say("privacy_texts.policy_set", policy=arg)]
-        if action == "dellib" and arg == str(turn.library_id):
-            library = store.get_library(turn.db, turn.library_id)
-            delete_library(turn.db, turn.library_id)
-            return [turn.say("privacy_texts.library_deleted", library=library["name"])]
-        return [turn.say("notices.unknown_button"), *coach.where_you_are(turn)]
-
-    return press
+def press(turn: Turn, rest: str) -> list[Reply]:
+    action, _, arg = rest.partition(":")
+    if action == "cancel":
+        return [turn.say("privacy_texts.cancelled"), *turn.where_you_are()]
+    if action == "forget":
+        if turn.user["role"] == "coordinator" and _others(turn):
+            return [turn.say("privacy_texts.coordinator_first")]
+        lang, library_id = turn.lang, turn.library_id
+        if library_id and not _others(turn):
+            delete_library(turn.db, library_id)
+        former = render(lang, "privacy_texts.former_member")
+        forget_user(turn.db, turn.user["id"], former)
+        return [Reply(text=render(lang, "privacy_texts.forgotten"))]
+    if turn.user["role"] != "coordinator":
+        return [turn.say("notices.coordinator_only")]
+    if action == "policy" and arg in (ANONYMISE, REMOVE):
+        set_library_setting(turn.db, turn.library_id, "on_forget", arg)
+        return [turn.say("privacy_texts.policy_set", policy=arg)]
+    if action == "dellib" and arg == str(turn.library_id):
+        library = store.get_library(turn.db, turn.library_id)
+        delete_library(turn.db, turn.library_id)
+        return [turn.say("privacy_texts.library_deleted", library=library["name"])]
+    return [turn.say("notices.unknown_button"), *turn.where_you_are()]
 
 
-def register(coach: Coach) -> None:
-    coach.add_command("forget", cmd_forget, needs_library=False)
-    coach.add_command("delete_library", cmd_delete_library)
-    coach.add_button("p", make_press(coach), needs_library=False)
-    coach.settings_sections.append(_settings_section)
+def cmd_privacy(turn: Turn, args: str) -> list[Reply]:
+    return [turn.say("privacy")]
+
+
+FEATURE = Feature(
+    "privacy",
+    commands={"privacy": cmd_privacy, "forget": cmd_forget, "delete_library": cmd_delete_library},
+    buttons={"p": press},
+    commands_without_library=frozenset({"privacy", "forget"}),
+    buttons_without_library=frozenset({"p"}),
+    settings=(_settings_section,),
+)

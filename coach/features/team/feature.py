@@ -24,11 +24,13 @@ import hashlib
 from typing import TYPE_CHECKING, Any
 
 from coach.core.events import MAX_CALLBACK_DATA_BYTES, Choice, Reply
+from coach.core.feature import Feature
+from coach.features.team.invites import cmd_invite, press_invite
 from coach.flow.positions import Positions
 from coach.storage import store
 
 if TYPE_CHECKING:
-    from coach.core.engine import Coach, Turn
+    from coach.core.turn import Turn
 
 LONGEST_ACTION = "t:rmy:"
 
@@ -124,6 +126,8 @@ def press(turn: Turn, rest: str) -> list[Reply]:
     return [turn.say("team.handed_over", name=name, library=library["name"])]
 
 
-def register(coach: Coach) -> None:
-    coach.add_command("team", cmd_team)
-    coach.add_button("t", press)
+FEATURE = Feature(
+    "team",
+    commands={"team": cmd_team, "invite": cmd_invite},
+    buttons={"t": press, "i": press_invite},
+)

@@ -1,0 +1,1 @@
+"""The commands every bot has: /help, /settings and the language."""

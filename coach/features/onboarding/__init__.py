@@ -1,0 +1,1 @@
+"""Onboarding: /start, creating a library or joining one with an invite code."""

@@ -1,0 +1,113 @@
+"""Onboarding: /start, creating a library, joining one with an invite code or link.
+
+A user without a library is in mode ``onboarding`` (the menu), ``naming`` (typing the
+new library's name) or ``joining`` (typing an invite code); once in a library the
+strategy's first open question follows.
+"""
+
+from __future__ import annotations
+
+from coach.core.events import Choice, Reply
+from coach.core.feature import Feature, Mode
+from coach.core.turn import Turn
+from coach.flow.views import label
+from coach.storage import store
+
+LIBRARY_NAME_MAX = 80
+
+
+def menu(turn: Turn, welcome: bool = False) -> list[Reply]:
+    if turn.user["mode"] != "onboarding":
+        turn.update(mode="onboarding")
+    choices = [[Choice(label(turn.lang, "new_library"), "l:new")],
+               [Choice(label(turn.lang, "join_library"), "l:join")]]
+    return [turn.say("welcome" if welcome else "onboarding", choices=choices,
+                     name=turn.user["name"])]
+
+
+def _repeat(turn: Turn) -> list[Reply]:
+    return turn.command("continue") if turn.library_id else menu(turn)
+
+
+def cmd_start(turn: Turn, args: str) -> list[Reply]:
+    if args:
+        return join(turn, args.split()[0])
+    if not turn.library_id:
+        return menu(turn, welcome=True)
+    library = store.get_library(turn.db, turn.library_id)
+    return [turn.say("welcome_back", library=library["name"]), *turn.command("continue")]
+
+
+def press_library(turn: Turn, action: str) -> list[Reply]:
+    if turn.library_id:
+        library = store.get_library(turn.db, turn.library_id)
+        return [turn.say("notices.already_member", library=library["name"]),
+                *turn.where_you_are()]
+    if action == "new":
+        turn.update(mode="naming")
+        return [turn.say("ask_library_name")]
+    if action == "join":
+        turn.update(mode="joining")
+        return [turn.say("ask_invite_code")]
+    return [turn.say("notices.unknown_button"), *menu(turn)]
+
+
+def on_text(turn: Turn, text: str) -> list[Reply]:
+    if turn.library_id:
+        return turn.command("continue")
+    text = text.strip()
+    mode = turn.user["mode"]
+    if mode == "naming":
+        name = " ".join(text.split())
+        if len(name) < 2 or len(name) > LIBRARY_NAME_MAX:
+            return [turn.say("errors.library_name", max=LIBRARY_NAME_MAX)]
+        return _create_library(turn, name)
+    if mode == "joining":
+        if not text:
+            return [turn.say("errors.empty"), turn.say("ask_invite_code")]
+        return join(turn, text.split()[0])
+    return menu(turn)
+
+
+def _create_library(turn: Turn, name: str) -> list[Reply]:
+    library_id = store.create_library(turn.db, name, turn.user["id"], turn.now)
+    turn.update(library_id=library_id, role="coordinator")
+    turn.forget_positions()
+    return [turn.say("library_created", library=name), *turn.command("continue")]
+
+
+def join(turn: Turn, code: str) -> list[Reply]:
+    if store.join_failures(turn.db, turn.user["id"], turn.now) >= store.JOIN_MAX_FAILURES:
+        return [turn.say("notices.join_rate_limited")]
+    invite = store.find_invite(turn.db, code[:64])
+    problem = None
+    if invite is None or invite["revoked_at"]:
+        problem = "join_invalid"
+    elif invite["expires_at"] <= store.iso(turn.now):
+        problem = "join_expired"
+    if problem:
+        store.record_join_attempt(turn.db, turn.user["id"], False, turn.now)
+        if not turn.library_id:
+            turn.update(mode="joining")
+        return [turn.say(f"notices.{problem}")]
+    store.record_join_attempt(turn.db, turn.user["id"], True, turn.now)
+    library = store.get_library(turn.db, invite["library_id"])
+    if turn.library_id == library["id"]:
+        return [turn.say("notices.already_member", library=library["name"]),
+                *turn.where_you_are()]
+    if turn.library_id:
+        return [turn.say("notices.in_other_library")]
+    turn.update(library_id=library["id"], role="member")
+    turn.forget_positions()
+    return [turn.say("joined", library=library["name"]), *turn.command("continue")]
+
+
+FEATURE = Feature(
+    "onboarding",
+    commands={"start": cmd_start},
+    buttons={"l": press_library},
+    modes=tuple(Mode(name, on_text, _repeat, needs_library=False)
+                for name in ("onboarding", "naming", "joining")),
+    commands_without_library=frozenset({"start"}),
+    buttons_without_library=frozenset({"l"}),
+)

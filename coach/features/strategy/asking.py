@@ -1,0 +1,218 @@
+"""Asking the seven steps' questions and storing the answers.
+
+The user is ``asking`` while a question is open; ``step_done`` after a step's summary
+(go on or stop for today); ``paused`` after stopping (``question_id`` is where they
+resume); ``done`` when every question has an answer or was skipped. The strategy's
+own state (``turn.state("strategy")``) may hold a confirmation of a typed value, a
+multiple-choice selection, an edit marker or a step being redone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from coach.core.events import Choice, Reply
+from coach.core.turn import Turn
+from coach.flow.answers import Outcome
+from coach.flow.positions import Position, library_view
+from coach.flow.views import (
+    display,
+    label,
+    nav_button,
+    position_ref,
+    question_reply,
+    step_summary_reply,
+)
+from coach.storage import store
+
+STATE = "strategy"  # this feature's key in users.pending
+
+
+def state(turn: Turn) -> dict[str, Any]:
+    return turn.state(STATE)
+
+
+def set_state(turn: Turn, **changes: Any) -> None:
+    """Change some keys of the strategy's state (a value of None removes the key)."""
+    current = {**state(turn), **changes}
+    turn.set_state(STATE, {k: v for k, v in current.items() if v is not None})
+
+
+# -- asking ---------------------------------------------------------------------------
+
+
+def ask(turn: Turn, position: Position, notice: str = "") -> Reply:
+    q = position.question
+    mine_row = store.my_answer(turn.db, turn.library_id, turn.user["id"], q.id,
+                               position.item_key)
+    mine = mine_row["value"] if mine_row and mine_row["status"] == "answered" else None
+    colleagues = [
+        r for r in store.current_answers(turn.db, turn.library_id, q.id)
+        if r["author_id"] != turn.user["id"] and r["status"] == "answered"
+        and r["item_key"] == position.item_key
+    ]
+    reply = question_reply(
+        flow=turn.flow, positions=turn.positions, position=position, lang=turn.lang,
+        user_id=turn.user["id"], mine=mine, colleagues=colleagues,
+        shown=_shown_answers(turn, position), selected=state(turn).get("selection", []),
+        notice=notice,
+    )
+    reply.key = "question"
+    return reply
+
+
+def _shown_answers(turn: Turn, position: Position) -> list[tuple[str, str]]:
+    shown = []
+    for ref in position.question.show:
+        source = turn.flow.question(ref)
+        rows = library_view(turn.db, turn.library_id, turn.user["id"], ref)
+        text = "; ".join(display(source, r["value"], turn.lang) for r in rows)
+        shown.append((source.label[turn.lang], text))
+    return shown
+
+
+def step_intro(turn: Turn, step_id: str) -> Reply:
+    step = turn.flow.step(step_id)
+    return turn.say("step_intro", step_number=step.number, step_count=len(turn.flow.steps),
+                    step_title=step.title[turn.lang], intro=step.intro[turn.lang])
+
+
+# -- answering ------------------------------------------------------------------------
+
+
+def apply(turn: Turn, position: Position, outcome: Outcome) -> list[Reply]:
+    """Store a parsed answer, explain its problem, or ask to confirm an unsure match."""
+    if outcome.error:
+        notice = turn.t(f"errors.{outcome.error}", **outcome.error_ctx)
+        return [ask(turn, position, notice=notice)]
+    if outcome.confirm:
+        set_state(turn, confirm={"value": outcome.value})
+        ref = position_ref(position)
+        choices = [[Choice(label(turn.lang, "yes"), f"y:{ref}"),
+                    Choice(label(turn.lang, "no"), f"x:{ref}")]]
+        return [turn.say("confirm", choices=choices,
+                         value=display(position.question, outcome.value, turn.lang))]
+    return accept(turn, position, outcome.value)
+
+
+def accept(turn: Turn, position: Position, value: Any) -> list[Reply]:
+    save(turn, position, "answered", value)
+    hooks = turn.coach.registry.after_answer
+    q = position.question
+    keys = [q.id, *([q.role] if getattr(q, "role", None) else [])]
+    extras = [r for key in keys for hook in hooks.get(key, []) for r in hook(turn)]
+    return [*extras, *advance(turn, position, notice=turn.t("notices.saved"))]
+
+
+def save(turn: Turn, position: Position, status: str, value: Any) -> None:
+    store.save_answer(
+        turn.db, library_id=turn.library_id, question_id=position.question.id,
+        item_key=position.item_key, author=turn.user, status=status, value=value,
+        now=turn.now,
+    )
+    turn.positions.mark(position, status)
+
+
+def advance(turn: Turn, position: Position, notice: str = "") -> list[Reply]:
+    """After answering (or skipping or keeping) ``position``: where to next."""
+    current = state(turn)
+    positions = turn.positions
+    position = positions.find(position.question.id, position.item_index) or position
+    step_id = position.question.step_id
+    if redo := current.get("redo"):
+        following = positions.following(position)
+        if following and following.question.step_id == redo:
+            turn.move("asking", following, strategy={"redo": redo})
+            return [ask(turn, following, notice=notice)]
+        return finish_step(turn, redo, positions.next_open(position))
+    if current.get("edit"):
+        following = positions.following(position)
+        if following and following.question.id == position.question.id:
+            turn.move("asking", following, strategy={"edit": True})
+            return [ask(turn, following, notice=notice)]
+        nxt = positions.next_open(position)
+        if nxt is None:
+            return all_done(turn, notice)
+        turn.move("asking", nxt)
+        return [ask(turn, nxt, notice=turn.t("notices.edited"))]
+    nxt = positions.next_open(position)
+    if positions.step_finished(step_id) and (nxt is None or nxt.question.step_id != step_id):
+        return finish_step(turn, step_id, nxt)
+    if nxt is None:
+        return all_done(turn, notice)
+    turn.move("asking", nxt)
+    replies = []
+    if nxt.question.step_id != step_id:
+        replies.append(step_intro(turn, nxt.question.step_id))
+    return [*replies, ask(turn, nxt, notice=notice)]
+
+
+def finish_step(turn: Turn, step_id: str, nxt: Position | None) -> list[Reply]:
+    """The step's summary, after the messages features add (channel advice)."""
+    extras = [r for hook in turn.coach.registry.after_step.get(step_id, []) for r in hook(turn)]
+    if nxt is None:
+        return [*extras, _summary(turn, step_id, None), *all_done(turn)]
+    turn.move("step_done", nxt)
+    return [*extras, _summary(turn, step_id, turn.flow.step(nxt.question.step_id))]
+
+
+def _summary(turn: Turn, step_id: str, next_step: Any) -> Reply:
+    lines = []
+    for p in turn.positions.in_step(step_id):
+        row = store.my_answer(turn.db, turn.library_id, turn.user["id"], p.question.id,
+                              p.item_key)
+        value = "" if row is None or row["status"] != "answered" else display(
+            p.question, row["value"], turn.lang)
+        lines.append((p.question.label[turn.lang], p.item_key, value))
+    reply = step_summary_reply(flow=turn.flow, step_id=step_id, lang=turn.lang, lines=lines,
+                               next_step=next_step)
+    reply.key = "step_summary"
+    return reply
+
+
+def all_done(turn: Turn, notice: str = "") -> list[Reply]:
+    skipped = turn.positions.first_skipped()
+    turn.move("done", skipped)
+    choices = [[nav_button(turn.lang, "continue")]] if skipped else []
+    choices.append([nav_button(turn.lang, "overview"), nav_button(turn.lang, "edit")])
+    todo = sum(1 for p in turn.positions.all if turn.positions.status.get(p.key) == "skipped")
+    return [turn.say("all_done", choices=choices, notice=notice, todo=todo,
+                     coordinator=turn.user["role"] == "coordinator")]
+
+
+# -- where the user is ----------------------------------------------------------------
+
+
+def active_position(turn: Turn) -> Position | None:
+    if turn.user["mode"] in ("asking", "step_done", "paused"):
+        return turn.current()
+    return None
+
+
+def resume(turn: Turn) -> list[Reply]:
+    """Go (back) to the open question: the current one, else the first unanswered."""
+    mode = turn.user["mode"]
+    position = turn.current() if mode in ("asking", "paused", "step_done") else None
+    if position is not None and not turn.positions.is_open(position) and not state(turn):
+        position = turn.positions.next_open(position)  # answered meanwhile: go on
+    if position is None:
+        position = turn.positions.next_open() or turn.positions.first_skipped()
+    if position is None:
+        return all_done(turn)
+    starts_step = position == turn.positions.in_step(position.question.step_id)[0]
+    turn.move("asking", position, strategy=state(turn) if mode == "asking" else None)
+    replies = []
+    if mode == "step_done" or (mode != "asking" and starts_step):
+        replies.append(step_intro(turn, position.question.step_id))
+    return [*replies, ask(turn, position)]
+
+
+def paused_hint(turn: Turn) -> list[Reply]:
+    return [turn.say("notices.paused_hint", choices=[[nav_button(turn.lang, "continue")]])]
+
+
+def repeat_asking(turn: Turn) -> list[Reply]:
+    position = turn.current()
+    if position is None:
+        return resume(turn)
+    return [ask(turn, position)]
