@@ -1,8 +1,9 @@
-"""The commands the coach understands, with their Dutch and English names.
+"""The built-in commands with their Dutch and English names, in the menu's order.
 
-The menu and /help are built from this one list (descriptions are templates:
-``prompts/<lang>/commands.j2``, one block per command id), so they cannot drift apart.
-Either language's name works for everyone; the menu shows the user's language.
+The menu and /help are built from this list plus what features add (descriptions are
+templates: ``prompts/<lang>/commands.j2``, one block per command id), so they cannot
+drift apart. Either language's name works for everyone; the menu shows the user's
+language. The features that handle them are in ``coach/features/``.
 """
 
 from __future__ import annotations
@@ -42,12 +43,3 @@ COMMANDS: tuple[Command, ...] = (
     Command("delete_library", "bibliotheek_wissen", "delete_library"),
     Command("help", "help", "help", ("hulp",)),
 )
-
-_BY_NAME = {
-    name: c.id for c in COMMANDS for name in (c.id, c.nl, c.en, *c.aliases)
-}
-
-
-def command_id(name: str) -> str | None:
-    """The command id for a typed name ("verder", "continue", "Verder@biebbot")."""
-    return _BY_NAME.get(name.split("@", 1)[0].lower())

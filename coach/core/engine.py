@@ -16,7 +16,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from coach.core.calendar import DEFAULT_TZ
-from coach.core.commands import COMMANDS, command_id
 from coach.core.events import Event, Reply
 from coach.core.feature import Feature, Job, Mode, Registry
 from coach.core.texts import lang_from_hint, render, warm_up
@@ -84,10 +83,10 @@ class Coach:
         return render(lang, template, **ctx)
 
     def menu(self, lang: str) -> list[tuple[str, str]]:
-        return [(c.name(lang), render(lang, f"commands.{c.id}")) for c in COMMANDS]
+        return [(c.name(lang), render(lang, f"commands.{c.id}")) for c in self.registry.names]
 
     def help_commands(self, lang: str) -> list[str]:
-        return [c.name(lang) for c in COMMANDS]
+        return [c.name(lang) for c in self.registry.names]
 
     def group_notice(self, chat_id: str, lang_hint: str | None = None) -> Reply | None:
         now = self.clock()
@@ -129,7 +128,7 @@ class Coach:
         return self._mode(turn).on_text(turn, event.text or "")
 
     def run_command(self, turn: Turn, name: str, args: str = "") -> list[Reply]:
-        cid = command_id(name)
+        cid = self.registry.command_id(name)
         handler = self.registry.commands.get(cid) if cid else None
         if handler is None:
             return [turn.say("notices.unknown_command", command=name[:40])]

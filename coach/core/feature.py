@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from coach.core.commands import COMMANDS, Command
+
 if TYPE_CHECKING:
     from coach.core.engine import Coach
     from coach.core.events import Reply
@@ -67,10 +69,13 @@ class Feature:
 
     ``after_answer`` hooks are keyed by a question's flow ``role`` or its id;
     ``after_step`` hooks by step id. Commands and buttons need the user to be in a
-    library unless named in ``commands_without_library``/``buttons_without_library``."""
+    library unless named in ``commands_without_library``/``buttons_without_library``.
+    A command's names come from ``coach/core/commands.py`` (the menu); a feature that
+    brings a command of its own declares its names in ``names``."""
 
     name: str
     commands: Mapping[str, Handler] = field(default_factory=dict)
+    names: Sequence[Command] = ()
     buttons: Mapping[str, Handler] = field(default_factory=dict)
     modes: Sequence[Mode] = ()
     commands_without_library: frozenset[str] = frozenset()
@@ -87,6 +92,7 @@ class Registry:
 
     def __init__(self, features: Iterable[Feature]):
         self.features = tuple(features)
+        self.names: list[Command] = list(COMMANDS)  # the menu's order, then the features'
         self.commands: dict[str, Handler] = {}
         self.buttons: dict[str, Handler] = {}
         self.modes: dict[str, Mode] = {}
@@ -98,6 +104,12 @@ class Registry:
         self.jobs: list[Job] = []
         for feature in self.features:
             self._add(feature)
+        self._by_name = {name: c.id for c in self.names
+                         for name in (c.id, c.nl, c.en, *c.aliases)}
+
+    def command_id(self, name: str) -> str | None:
+        """The command id for a typed name ("verder", "continue", "Verder@biebbot")."""
+        return self._by_name.get(name.split("@", 1)[0].lower())
 
     def _add(self, feature: Feature) -> None:
         modes = {m.name: m for m in feature.modes}
@@ -107,6 +119,9 @@ class Registry:
             if taken := mine.keys() & theirs.keys():
                 raise ValueError(f"feature {feature.name!r}: {kind} {sorted(taken)} are taken")
             mine.update(theirs)
+        if taken := {c.id for c in self.names} & {c.id for c in feature.names}:
+            raise ValueError(f"feature {feature.name!r}: command names {sorted(taken)} are taken")
+        self.names.extend(feature.names)
         self.without_library |= {f"/{c}" for c in feature.commands_without_library}
         self.without_library |= {f"{b}:" for b in feature.buttons_without_library}
         for key, hook in feature.after_answer.items():

@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import os
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -110,3 +110,9 @@ def template_names(lang: str, prompts_dir: Path = PROMPTS_DIR) -> set[str]:
         names.add(path.stem)
         names.update(f"{path.stem}.{block}" for block in template.blocks)
     return names
+
+
+@lru_cache(maxsize=512)
+def label(lang: str, name: str) -> str:
+    """A button label (plain text: Telegram shows button labels as they are)."""
+    return str(Markup(render(lang, f"labels.{name}")).unescape())

@@ -73,9 +73,9 @@ from coach.features.next_steps.catalog import (
     trend,
 )
 from coach.features.next_steps.snapshot import TREND_WEEKS, done_steps, library_snapshot
+from coach.features.strategy.views import nav_button
 from coach.flow.matching import NO, YES, navigation_word, word_in
 from coach.flow.numbers import NumberError, ParsedNumber, format_number, parse_number
-from coach.flow.views import nav_button
 from coach.storage.store import iso
 
 if TYPE_CHECKING:

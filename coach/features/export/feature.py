@@ -45,10 +45,10 @@ from coach.features.next_steps.catalog import (
 )
 from coach.features.next_steps.catalog import trend as trend_of
 from coach.features.next_steps.snapshot import TREND_WEEKS, done_steps, library_snapshot
+from coach.flow.display import display
 from coach.flow.model import Flow, Question, load_flow
 from coach.flow.numbers import format_number
 from coach.flow.positions import Positions, library_view
-from coach.flow.views import display
 from coach.storage import store
 
 if TYPE_CHECKING:

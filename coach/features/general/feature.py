@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from coach.core.events import Choice, Reply
 from coach.core.feature import Feature
+from coach.core.texts import label
 from coach.core.turn import Turn
 from coach.flow.model import LANGS
-from coach.flow.views import label
 
 
 def cmd_help(turn: Turn, args: str) -> list[Reply]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from coach.core.events import Choice, Reply
 from coach.core.feature import Feature, Mode
+from coach.core.texts import label
 from coach.core.turn import Turn
-from coach.flow.views import label
 from coach.storage import store
 
 LIBRARY_NAME_MAX = 80

@@ -12,17 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from coach.core.events import Choice, Reply
+from coach.core.texts import label
 from coach.core.turn import Turn
+from coach.features.strategy.views import nav_button, question_reply, step_summary_reply
 from coach.flow.answers import Outcome
+from coach.flow.display import display, position_ref
 from coach.flow.positions import Position, library_view
-from coach.flow.views import (
-    display,
-    label,
-    nav_button,
-    position_ref,
-    question_reply,
-    step_summary_reply,
-)
 from coach.storage import store
 
 STATE = "strategy"  # this feature's key in users.pending

@@ -4,6 +4,7 @@ while a question is open, paused or done."""
 from __future__ import annotations
 
 from coach.core.events import Choice, Reply
+from coach.core.texts import label
 from coach.core.turn import Turn
 from coach.features.strategy.asking import (
     accept,
@@ -18,10 +19,11 @@ from coach.features.strategy.asking import (
     state,
     step_intro,
 )
+from coach.features.strategy.views import nav_button
 from coach.flow.answers import check_selection, parse_text
+from coach.flow.display import position_ref
 from coach.flow.matching import DONE, NO, YES, navigation_word, word_in
 from coach.flow.model import Step
-from coach.flow.views import label, nav_button, position_ref
 from coach.storage import store
 
 NAV_ACTIONS = ("back", "skip", "pause", "continue", "overview", "edit", "help")

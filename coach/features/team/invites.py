@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from coach.core.events import Choice, Reply
+from coach.core.texts import label
 from coach.core.turn import Turn
-from coach.flow.views import label
 from coach.storage import store
 
 

@@ -1,4 +1,4 @@
-"""Building the messages of the flow (questions, summaries) from templates.
+"""The strategy's messages (questions, summaries) and buttons, built from templates.
 
 Callback data used by the buttons (all well under Telegram's 64 bytes):
 
@@ -16,57 +16,25 @@ Callback data used by the buttons (all well under Telegram's 64 bytes):
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup, escape
 
 from coach.core.events import Choice, Reply
-from coach.core.texts import markup, render
+from coach.core.texts import label, markup, render
+from coach.flow.display import display, position_ref
 from coach.flow.model import Flow, Question
-from coach.flow.numbers import format_number
 from coach.flow.positions import Position, Positions
-
-
-@lru_cache(maxsize=512)
-def label(lang: str, name: str) -> str:
-    """A button label (plain text: Telegram shows button labels as they are)."""
-    return str(Markup(render(lang, f"labels.{name}")).unescape())
 
 
 def nav_button(lang: str, action: str) -> Choice:
     return Choice(label(lang, action), f"n:{action}")
 
 
-def display(q: Question, value: Any, lang: str) -> str:
-    """A stored answer value as plain text."""
-    if value is None:
-        return ""
-    if q.kind == "list":
-        return "; ".join(str(v) for v in value)
-    if q.kind in ("choice", "multi"):
-        ids = value if isinstance(value, list) else [value]
-        labels = [o.label[lang] if (o := q.option(i)) else str(i) for i in ids]
-        return ", ".join(labels)
-    if q.kind == "number" and isinstance(value, dict):
-        return format_number(float(value.get("value", 0)), lang, percent=bool(value.get("percent")))
-    return str(value)
-
-
 def prompt_html(q: Question, lang: str, item: str = "") -> Markup:
     """The question's prompt, escaped, with ``{item}`` filled in (in italics)."""
     text = escape(q.prompt[lang])
     return Markup(text.replace("{item}", Markup("<i>%s</i>") % item))
-
-
-def position_ref(position: Position | None) -> str:
-    """How a button names the position it belongs to: the question id, with "~<item>"
-    for the second and later items of a foreach question (so an old button of another
-    item is recognised as stale)."""
-    if position is None:
-        return ""
-    qid = position.question.id
-    return qid if position.item_index == 0 else f"{qid}~{position.item_index}"
 
 
 def option_rows(position: Position, lang: str, selected: list[str]) -> list[list[Choice]]:
