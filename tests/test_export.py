@@ -14,7 +14,7 @@ from coach.core.engine import Coach
 from coach.features.checkins import kpis
 from coach.features.export.feature import _lines, build_export, cell, find_library, md
 from coach.flow.model import load_flow
-from coach.storage import store
+from coach.storage.answers import save_answer
 from tests.conftest import Chat
 from tests.test_engine_flow import TYPED, walk
 
@@ -272,8 +272,8 @@ def fill(db, library_id: int, author: dict, text: str, now) -> None:
         ("measure.owner", "", text),
     ]
     for qid, item, value in answers:
-        store.save_answer(db, library_id=library_id, question_id=qid, item_key=item,
-                          author=author, status="answered", value=value, now=now)
+        save_answer(db, library_id=library_id, question_id=qid, item_key=item,
+                    author=author, status="answered", value=value, now=now)
 
 
 def nasty_export(coach: Coach, db, name: str, text: str) -> str:

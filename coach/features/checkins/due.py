@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from coach.core.calendar import check_in_due, iso_week
-from coach.storage.store import iso
+from coach.storage.sql import iso
 
 if TYPE_CHECKING:
     import sqlite_utils

@@ -76,8 +76,8 @@ from coach.features.next_steps.snapshot import TREND_WEEKS, done_steps, library_
 from coach.flow.matching import NO, YES, navigation_word, word_in
 from coach.flow.numbers import NumberError, ParsedNumber, format_number, parse_number
 from coach.flow.views import nav_button
-from coach.storage import store
-from coach.storage.store import iso
+from coach.storage import users
+from coach.storage.sql import iso
 
 if TYPE_CHECKING:
     from coach.core.engine import Coach, Turn
@@ -99,7 +99,7 @@ def start_checkin(coach: Coach, user_id: str, now: datetime | None = None) -> li
 
     now = now or coach.clock()
     with coach.db.atomic():
-        user = store.get_user(coach.db, user_id)
+        user = users.get_user(coach.db, user_id)
         if user is None or not user["library_id"]:
             return []
         schedule = member_schedule(coach, user_id)
@@ -107,7 +107,7 @@ def start_checkin(coach: Coach, user_id: str, now: datetime | None = None) -> li
         if not claim(coach, user, week, now, "schedule"):
             return []
     with coach.db.atomic():
-        user = store.get_user(coach.db, user_id)
+        user = users.get_user(coach.db, user_id)
         if user is None or not user["library_id"]:
             return []
         return _open(Turn(coach, user, now), week)

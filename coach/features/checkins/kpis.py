@@ -16,7 +16,7 @@ from typing import Any
 import sqlite_utils
 
 from coach.flow.positions import library_view
-from coach.storage.store import iso
+from coach.storage.sql import iso
 
 KPI_QUESTION, TARGET_QUESTION = "kpis.per_goal", "kpis.target"
 

@@ -19,7 +19,7 @@ from coach.features.checkins.due import (
 )
 from coach.features.checkins.feature import SET_MODE, STOP_WORDS, local_date, restore, return_point
 from coach.flow.matching import navigation_word, word_in
-from coach.storage.store import iso
+from coach.storage.sql import iso
 
 if TYPE_CHECKING:
     from coach.core.engine import Coach, Turn

@@ -48,7 +48,7 @@ from coach.flow.model import Flow, Question, load_flow
 from coach.flow.numbers import format_number
 from coach.flow.positions import Positions, library_view
 from coach.flow.views import display
-from coach.storage import store
+from coach.storage import answers, libraries, users
 
 if TYPE_CHECKING:
     from coach.core.engine import Coach, Turn
@@ -183,7 +183,7 @@ def _steps_and_todo(
 ) -> tuple[list[StepView], list[TodoView], int, int]:
     """Every question with every colleague's current answer; the open positions."""
     by_key: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for row in store.current_answers(db, library_id):
+    for row in answers.current_answers(db, library_id):
         by_key.setdefault((row["question_id"], row["item_key"]), []).append(row)
     positions = Positions(db, flow, library_id, "")
     steps: list[StepView] = []
@@ -279,7 +279,7 @@ def build_export(
 ) -> Export:
     flow = flow or load_flow()
     lang = lang_or_default(lang)
-    library = store.get_library(db, library_id)
+    library = libraries.get_library(db, library_id)
     if library is None:
         raise LookupError(f"no library with id {library_id}")
     steps, todo, answered, total = _steps_and_todo(db, flow, library_id, lang)
@@ -298,7 +298,7 @@ def build_export(
                                                                     if x))
     snapshot = library_snapshot(db, library_id)
     members = [{"name": m["name"], "coordinator": m["role"] == "coordinator"}
-               for m in store.members(db, library_id)]
+               for m in users.members(db, library_id)]
     template = environment().get_template(f"{lang}/export.md.j2")
     text = template.render(
         lang=lang,
@@ -342,7 +342,7 @@ def export_document(
     """The export as a file to send, and what it contains."""
     lang = lang_or_default(lang)
     result = build_export(db, library_id, lang, now, flow=flow, tz=tz)
-    library = store.get_library(db, library_id)
+    library = libraries.get_library(db, library_id)
     date = now.astimezone(ZoneInfo(tz)).date().isoformat()
     document = Document(filename=filename(library["name"], date, lang),
                         content=result.text.encode("utf-8"), mime_type="text/markdown",
@@ -389,7 +389,7 @@ def find_library(db: sqlite_utils.Database, wanted: str) -> dict[str, Any]:
 
 
 def coordinators(db: sqlite_utils.Database, library_id: int) -> list[str]:
-    return [m["name"] for m in store.members(db, library_id) if m["role"] == "coordinator"]
+    return [m["name"] for m in users.members(db, library_id) if m["role"] == "coordinator"]
 
 
 def cmd_export(turn: Turn, args: str) -> list[Reply]:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from coach.core.events import Choice, Reply
-from coach.storage import store
+from coach.storage import libraries, users
 
 if TYPE_CHECKING:
     from coach.core.engine import Coach, Turn
@@ -40,7 +40,7 @@ PERSONAL: list[tuple[str, str, str | None, str]] = [
 
 
 def library_setting(db: sqlite_utils.Database, library_id: int, key: str, default: Any) -> Any:
-    library = store.get_library(db, library_id) or {}
+    library = libraries.get_library(db, library_id) or {}
     try:
         return json.loads(library.get("settings") or "{}").get(key, default)
     except ValueError:
@@ -48,7 +48,7 @@ def library_setting(db: sqlite_utils.Database, library_id: int, key: str, defaul
 
 
 def set_library_setting(db: sqlite_utils.Database, library_id: int, key: str, value: Any) -> None:
-    library = store.get_library(db, library_id)
+    library = libraries.get_library(db, library_id)
     settings = json.loads(library.get("settings") or "{}")
     settings[key] = value
     db["libraries"].update(library_id, {"settings": json.dumps(settings)})
@@ -62,12 +62,12 @@ def forget_policies(db: sqlite_utils.Database, user_id: str) -> dict[int, str]:
     """Library id → what happens to this person's answers there when they are forgotten:
     the coordinator's choice for each library that has their work (also a library they
     were removed from; answers of a deleted library are gone already)."""
-    libraries = {r[0] for table, id_col, _name, kind in PERSONAL if kind == "content"
+    with_work = {r[0] for table, id_col, _name, kind in PERSONAL if kind == "content"
                  and {id_col, "library_id"} <= _columns(db, table)
                  for r in db.execute(f"select distinct library_id from [{table}]"
                                      f" where [{id_col}] = ?", [user_id])}
-    return {lib: library_setting(db, lib, "on_forget", ANONYMISE) for lib in libraries
-            if store.get_library(db, lib)}
+    return {lib: library_setting(db, lib, "on_forget", ANONYMISE) for lib in with_work
+            if libraries.get_library(db, lib)}
 
 
 def forget_user(db: sqlite_utils.Database, user_id: str, former: str) -> None:
@@ -116,7 +116,7 @@ def delete_library(db: sqlite_utils.Database, library_id: int) -> None:
 def _others(turn: Turn) -> list[dict]:
     if not turn.library_id:
         return []
-    return [m for m in store.members(turn.db, turn.library_id) if m["id"] != turn.user["id"]]
+    return [m for m in users.members(turn.db, turn.library_id) if m["id"] != turn.user["id"]]
 
 
 def cmd_forget(turn: Turn, args: str) -> list[Reply]:
@@ -136,7 +136,7 @@ def cmd_forget(turn: Turn, args: str) -> list[Reply]:
 def cmd_delete_library(turn: Turn, args: str) -> list[Reply]:
     if turn.user["role"] != "coordinator":
         return [turn.say("notices.coordinator_only")]
-    library = store.get_library(turn.db, turn.library_id)
+    library = libraries.get_library(turn.db, turn.library_id)
     choices = [[turn.button("labels.delete_library_yes", f"p:dellib:{library['id']}"),
                 turn.button("labels.cancel", "p:cancel")]]
     return [turn.say("privacy_texts.delete_library_confirm", choices=choices,
@@ -172,7 +172,7 @@ def make_press(coach: Coach):
             set_library_setting(turn.db, turn.library_id, "on_forget", arg)
             return [turn.say("privacy_texts.policy_set", policy=arg)]
         if action == "dellib" and arg == str(turn.library_id):
-            library = store.get_library(turn.db, turn.library_id)
+            library = libraries.get_library(turn.db, turn.library_id)
             delete_library(turn.db, turn.library_id)
             return [turn.say("privacy_texts.library_deleted", library=library["name"])]
         return [turn.say("notices.unknown_button"), *coach.where_you_are(turn)]

@@ -1,0 +1,58 @@
+"""The ``users`` table: a user, their place in the conversation, their library's members."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from coach.storage.sql import insert, iso, rows, write
+
+
+def get_user(db: Database, user_id: str) -> dict[str, Any] | None:
+    found = rows(db, "select * from users where id = ?", [user_id])
+    return found[0] if found else None
+
+
+def create_user(db: Database, user_id: str, name: str, lang: str, now: datetime) -> dict[str, Any]:
+    row = {
+        "id": user_id,
+        "name": name,
+        "lang": lang,
+        "library_id": None,
+        "role": None,
+        "mode": "onboarding",
+        "question_id": None,
+        "item": 0,
+        "pending": "{}",
+        "created_at": iso(now),
+        "updated_at": iso(now),
+    }
+    insert(db, "users", row)
+    return row
+
+
+def update_user(db: Database, user_id: str, now: datetime, **fields: Any) -> None:
+    fields = {**fields, "updated_at": iso(now)}
+    assignments = ", ".join(f"[{c}] = ?" for c in fields)
+    write(db, f"update users set {assignments} where id = ?", [*fields.values(), user_id])
+
+
+def pending(user: dict[str, Any]) -> dict[str, Any]:
+    """The user's ``pending`` column decoded (confirmation, selection, redo marker)."""
+    try:
+        value = json.loads(user.get("pending") or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def members(db: Database, library_id: int) -> list[dict[str, Any]]:
+    """The library's users, coordinators first, then by name."""
+    return rows(
+        db,
+        "select * from users where library_id = ? order by role = 'coordinator' desc, name",
+        [library_id],
+    )
