@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from coach.core.engine import Coach
-from coach.features.checkins import kpis
 from coach.features.checkins.due import due_checkins, mark_unreachable
 from coach.features.checkins.feature import start_checkin
 from coach.features.checkins.preferences import parse_date, parse_day_and_time
+from coach.storage import measurements
 from coach.storage.answers import current_answers, save_answer
 from coach.storage.libraries import create_library
 from coach.storage.users import update_user
@@ -446,8 +446,8 @@ def test_falling_engagement_suggests_an_engagement_action(chat, db, clock):
     anna = finished_library(chat, "Reacties")
     library_id = anna.user()["library_id"]
     for week, value in (("2026-W44", 80), ("2026-W45", 60), ("2026-W46", 40)):
-        kpis.record(db, library_id=library_id, kpi="Reacties", week=week, value=value,
-                    percent=False, author=anna.user(), now=clock())
+        measurements.record(db, library_id=library_id, kpi="Reacties", week=week, value=value,
+                            percent=False, author=anna.user(), now=clock())
     anna.cmd("checkin")
     assert "Vorige waarde: 40 (week 46)" in anna.last and "dalend" in anna.last
     anna.say("20")
@@ -492,8 +492,8 @@ def test_progress_shows_a_chart_and_a_text_table(chat, db, clock):
     anna.cmd("voortgang")
     assert "Nog geen metingen" in anna.last and anna.replies[0].draw_photo() is None
     for week, value in (("2026-W46", 900), ("2026-W47", 1000), ("2026-W48", 1250)):
-        kpis.record(db, library_id=library_id, kpi="Bereik", week=week, value=value,
-                    percent=False, author=anna.user(), now=clock())
+        measurements.record(db, library_id=library_id, kpi="Bereik", week=week, value=value,
+                            percent=False, author=anna.user(), now=clock())
     anna.cmd("progress")
     reply = anna.replies[0]
     png = reply.draw_photo()

@@ -11,9 +11,9 @@ import pytest
 from markdown_it import MarkdownIt
 
 from coach.core.engine import Coach
-from coach.features.checkins import kpis
 from coach.features.export.feature import _lines, build_export, cell, find_library, md
 from coach.flow.model import load_flow
+from coach.storage import measurements
 from coach.storage.answers import save_answer
 from tests.conftest import Chat
 from tests.test_engine_flow import TYPED, walk
@@ -127,8 +127,8 @@ def team_of_two(chat) -> tuple[Chat, Chat]:
 def measure(db, library_id: int, kpi: str, weekly: list[float], clock) -> None:
     author = {"id": "test:anna", "name": "Anna"}
     for week, value in enumerate(weekly, start=40):
-        kpis.record(db, library_id=library_id, kpi=kpi, week=f"2026-W{week}", value=value,
-                    percent=False, author=author, now=clock())
+        measurements.record(db, library_id=library_id, kpi=kpi, week=f"2026-W{week}", value=value,
+                            percent=False, author=author, now=clock())
 
 
 def test_a_full_two_member_strategy_exports_every_step_answer_and_kpi(chat, db, clock):

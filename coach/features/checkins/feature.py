@@ -76,7 +76,7 @@ from coach.features.next_steps.snapshot import TREND_WEEKS, done_steps, library_
 from coach.flow.matching import NO, YES, navigation_word, word_in
 from coach.flow.numbers import NumberError, ParsedNumber, format_number, parse_number
 from coach.flow.views import nav_button
-from coach.storage import users
+from coach.storage import measurements, users
 from coach.storage.sql import iso
 
 if TYPE_CHECKING:
@@ -183,7 +183,7 @@ def _open(turn: Turn, week: str, notes: list[str] | None = None) -> list[Reply]:
     _resolve_strategy_suggestion(turn)
     ask_done = _open_suggestion(turn, week)
     all_kpis = kpi_store.library_kpis(db, library_id)
-    reported = kpi_store.reported_this_week(db, library_id, week)
+    reported = measurements.reported_in_week(db, library_id, week)
     todo = [k.name for k in all_kpis if k.name not in reported]
     colleagues = [
         {"kpi": k.name, "name": reported[k.name]["author_name"],
@@ -251,7 +251,7 @@ def _next(turn: Turn, state: dict[str, Any], notice: str = "") -> list[Reply]:
         return [turn.say("checkins.ask_done", choices=choices, notice=markup(notice),
                          title=step.title[turn.lang] if step else row["step_id"])]
     kpis = {k.name: k for k in _library_kpis(turn, state["library_id"])}
-    reported = kpi_store.reported_this_week(turn.db, state["library_id"], state["week"])
+    reported = measurements.reported_in_week(turn.db, state["library_id"], state["week"])
     notes = [notice] if notice else []
     while state["todo"]:
         name = state["todo"][0]
@@ -271,7 +271,7 @@ def _next(turn: Turn, state: dict[str, Any], notice: str = "") -> list[Reply]:
 
 
 def _ask_kpi(turn: Turn, state: dict[str, Any], kpi: kpi_store.Kpi, notice: str = "") -> Reply:
-    history = [r for r in kpi_store.values(turn.db, state["library_id"], kpi.name)
+    history = [r for r in measurements.values_for(turn.db, state["library_id"], kpi.name)
                if r["iso_week"] < state["week"]]
     previous = history[-1] if history else None
     direction = trend([r["value"] for r in history], window=TREND_WEEKS)
@@ -386,8 +386,8 @@ def _store_value(turn: Turn, state: dict[str, Any], name: str, value: float, per
     state["confirm"] = None
     if name not in {k.name for k in _library_kpis(turn, state["library_id"])}:
         return _next(turn, state)  # deleted meanwhile: _next says so and skips it
-    kpi_store.record(turn.db, library_id=state["library_id"], kpi=name, week=state["week"],
-                     value=value, percent=percent, author=turn.user, now=turn.now)
+    measurements.record(turn.db, library_id=state["library_id"], kpi=name, week=state["week"],
+                        value=value, percent=percent, author=turn.user, now=turn.now)
     state["todo"].pop(0)
     state["stored"].append([name, value, percent])
     return _next(turn, state, turn.t("checkins.saved", kpi=name,
@@ -534,7 +534,7 @@ def progress(turn: Turn, args: str) -> list[Reply]:
         return [turn.say("checkins.progress_no_kpis", choices=[_continue_row(turn)])]
     series, table = [], []
     for kpi in kpis:
-        rows = kpi_store.values(turn.db, turn.library_id, kpi.name, limit=HISTORY_WEEKS)
+        rows = measurements.values_for(turn.db, turn.library_id, kpi.name, limit=HISTORY_WEEKS)
         series.append(Series(kpi.name, [f"W{_week_number(r['iso_week'])}" for r in rows],
                              [r["value"] for r in rows], kpi.target, kpi.target_percent))
         table.append({

@@ -48,7 +48,7 @@ from coach.flow.model import Flow, Question, load_flow
 from coach.flow.numbers import format_number
 from coach.flow.positions import Positions, library_view
 from coach.flow.views import display
-from coach.storage import answers, libraries, users
+from coach.storage import answers, libraries, measurements, users
 
 if TYPE_CHECKING:
     from coach.core.engine import Coach, Turn
@@ -236,7 +236,7 @@ def _kpi_rows(
 ) -> list[KpiRow]:
     rows = []
     for k in kpi_store.library_kpis(db, library_id):
-        values = kpi_store.values(db, library_id, k.name, limit=TREND_WEEKS)
+        values = measurements.values_for(db, library_id, k.name, limit=TREND_WEEKS)
         direction = trend_of([v["value"] for v in values])
         fmt = [format_number(float(v["value"]), lang, percent=bool(v["percent"]))
                for v in values]

@@ -11,6 +11,7 @@ from coach.features.advice.feature import CHANNELS, chosen_ids
 from coach.features.checkins import kpis
 from coach.features.next_steps.catalog import KpiTrend, LibrarySnapshot, is_in_place, trend
 from coach.flow.positions import library_view
+from coach.storage import measurements
 
 TREND_WEEKS = 4
 
@@ -18,7 +19,8 @@ TREND_WEEKS = 4
 def kpi_trends(db: sqlite_utils.Database, library_id: int) -> list[KpiTrend]:
     trends = []
     for kpi in kpis.library_kpis(db, library_id):
-        history = [r["value"] for r in kpis.values(db, library_id, kpi.name, limit=TREND_WEEKS)]
+        history = [r["value"] for r in measurements.values_for(db, library_id, kpi.name,
+                                                               limit=TREND_WEEKS)]
         trends.append(KpiTrend(kpi.name, trend(history, window=TREND_WEEKS)))
     return trends
 
