@@ -56,3 +56,9 @@ def members(db: Database, library_id: int) -> list[dict[str, Any]]:
         "select * from users where library_id = ? order by role = 'coordinator' desc, name",
         [library_id],
     )
+
+
+def mark_unreachable(db: Database, user_id: str, now: datetime) -> None:
+    """The user blocked the bot: inactive (no check-ins) until they write to it again."""
+    db.execute("update users set active = 0, unreachable_at = ? where id = ?",
+               [iso(now), user_id])

@@ -61,7 +61,6 @@ from coach.core.events import Choice, Reply
 from coach.core.texts import markup
 from coach.features.checkins import kpis as kpi_store
 from coach.features.checkins.due import (
-    claim,
     default_tz,
     is_paused,
     member_schedule,
@@ -72,12 +71,12 @@ from coach.features.next_steps.catalog import (
     load_steps,
     trend,
 )
-from coach.features.next_steps.snapshot import TREND_WEEKS, done_steps, library_snapshot
+from coach.features.next_steps.snapshot import TREND_WEEKS, library_snapshot
 from coach.flow.matching import NO, YES, navigation_word, word_in
 from coach.flow.numbers import NumberError, ParsedNumber, format_number, parse_number
 from coach.flow.views import nav_button
-from coach.storage import measurements, users
-from coach.storage.sql import iso
+from coach.storage import checkins, measurements, users
+from coach.storage.db import transaction
 
 if TYPE_CHECKING:
     from coach.core.engine import Coach, Turn
@@ -98,15 +97,15 @@ def start_checkin(coach: Coach, user_id: str, now: datetime | None = None) -> li
     from coach.core.engine import Turn
 
     now = now or coach.clock()
-    with coach.db.atomic():
+    with transaction(coach.db):
         user = users.get_user(coach.db, user_id)
         if user is None or not user["library_id"]:
             return []
         schedule = member_schedule(coach, user_id)
         week = iso_week(now, schedule.tz if schedule else default_tz(coach))
-        if not claim(coach, user, week, now, "schedule"):
+        if not checkins.claim(coach.db, user, week, now, "schedule"):
             return []
-    with coach.db.atomic():
+    with transaction(coach.db):
         user = users.get_user(coach.db, user_id)
         if user is None or not user["library_id"]:
             return []
@@ -204,35 +203,26 @@ def _suggestion(turn: Turn, suggestion_id: int | None) -> dict[str, Any] | None:
     """An open suggestion of this user in their current library, by id."""
     if not suggestion_id:
         return None
-    rows = list(turn.db.query(
-        "select * from suggestions where id = ? and user_id = ? and library_id = ?"
-        " and done is null", [suggestion_id, turn.user["id"], turn.library_id]))
-    return rows[0] if rows else None
+    return checkins.open_suggestion(turn.db, suggestion_id, turn.user["id"], turn.library_id)
 
 
 def _open_suggestion(turn: Turn, week: str) -> dict[str, Any] | None:
     """The user's latest suggestion from an earlier week that was not answered yet."""
-    rows = list(turn.db.query(
-        "select * from suggestions where user_id = ? and library_id = ?"
-        " order by id desc limit 1",
-        [turn.user["id"], turn.library_id]))
-    if not rows or rows[0]["done"] is not None or rows[0]["iso_week"] == week:
+    row = checkins.latest_suggestion(turn.db, turn.user["id"], turn.library_id)
+    if row is None or row["done"] is not None or row["iso_week"] == week:
         return None
-    if load_steps().get(rows[0]["step_id"]) is None:
+    if load_steps().get(row["step_id"]) is None:
         return None
-    return rows[0]
+    return row
 
 
 def _resolve_strategy_suggestion(turn: Turn) -> None:
     """A suggested strategy question is done when it is answered now: no need to ask."""
     answered = {qid for (qid, _item), status in turn.positions.status.items()
                 if status == "answered"}
-    for row in turn.db.query(
-        "select id, step_id from suggestions where user_id = ? and library_id = ?"
-        " and kind = 'strategy' and done is null", [turn.user["id"], turn.library_id]
-    ):
-        turn.db.execute("update suggestions set done = ?, answered_at = ? where id = ?",
-                        [int(row["step_id"] in answered), iso(turn.now), row["id"]])
+    for row in checkins.open_strategy_suggestions(turn.db, turn.user["id"], turn.library_id):
+        checkins.answer_suggestion(turn.db, row["id"], turn.user["id"], turn.library_id,
+                                   row["step_id"] in answered, turn.now)
 
 
 # --------------------------------------------------------------------------- asking
@@ -403,10 +393,8 @@ def _skip(turn: Turn, state: dict[str, Any]) -> list[Reply]:
 
 def _answer_done(turn: Turn, state: dict[str, Any], done: bool | None) -> list[Reply]:
     if done is not None:
-        turn.db.execute(
-            "update suggestions set done = ?, answered_at = ? where id = ? and user_id = ?"
-            " and library_id = ?",
-            [int(done), iso(turn.now), state["done_q"], turn.user["id"], turn.library_id])
+        checkins.answer_suggestion(turn.db, state["done_q"], turn.user["id"], turn.library_id,
+                                   done, turn.now)
     state["done_q"] = None
     notice = {True: "checkins.done_yes", False: "checkins.done_no", None: "checkins.skipped"}
     return _next(turn, state, turn.t(notice[done]))
@@ -473,25 +461,16 @@ def next_step(turn: Turn) -> NextStep:
         prompt = position.question.prompt[turn.lang].replace("{item}", position.item_key)
         open_question = (position.question.id, prompt)
     snapshot = library_snapshot(turn.db, turn.library_id, turn.user["id"], open_question)
-    return choose_next_step(snapshot, done_steps(turn.db, turn.library_id), turn.lang)
+    return choose_next_step(snapshot, checkins.done_steps(turn.db, turn.library_id), turn.lang)
 
 
 def _remember(turn: Turn, step: NextStep, week: str) -> None:
-    existing = list(turn.db.query(
-        "select id from suggestions where user_id = ? and iso_week = ? and done is null",
-        [turn.user["id"], week]))
-    row = {"library_id": turn.library_id, "user_id": turn.user["id"], "step_id": step.id,
-           "kind": step.kind, "iso_week": week, "created_at": iso(turn.now), "done": None}
-    if existing:
-        turn.db["suggestions"].update(existing[0]["id"], row)
-    else:
-        turn.db["suggestions"].insert(row)
+    checkins.remember_suggestion(turn.db, library_id=turn.library_id, user_id=turn.user["id"],
+                                 step_id=step.id, kind=step.kind, week=week, now=turn.now)
 
 
 def _finish(turn: Turn, state: dict[str, Any], notice: str = "") -> list[Reply]:
-    turn.db.execute(
-        "update checkins set finished_at = ? where user_id = ? and iso_week = ?",
-        [iso(turn.now), turn.user["id"], state["week"]])
+    checkins.finish(turn.db, turn.user["id"], state["week"], turn.now)
     back = restore(turn)
     step = next_step(turn)
     _remember(turn, step, state["week"])
@@ -516,7 +495,7 @@ def cmd_checkin(turn: Turn, args: str) -> list[Reply]:
     schedule = member_schedule(turn.coach, turn.user["id"])
     tz = schedule.tz if schedule else default_tz(turn.coach)
     week = iso_week(turn.now, tz)
-    claim(turn.coach, turn.user, week, turn.now, "command")
+    checkins.claim(turn.db, turn.user, week, turn.now, "command")
     notes = []
     if schedule and schedule.stopped:
         notes.append(turn.t("checkins.note_stopped"))

@@ -43,12 +43,12 @@ from coach.features.next_steps.catalog import (
     rank_next_steps,
 )
 from coach.features.next_steps.catalog import trend as trend_of
-from coach.features.next_steps.snapshot import TREND_WEEKS, done_steps, library_snapshot
+from coach.features.next_steps.snapshot import TREND_WEEKS, library_snapshot
 from coach.flow.model import Flow, Question, load_flow
 from coach.flow.numbers import format_number
 from coach.flow.positions import Positions, library_view
 from coach.flow.views import display
-from coach.storage import answers, libraries, measurements, users
+from coach.storage import answers, checkins, libraries, measurements, users
 
 if TYPE_CHECKING:
     from coach.core.engine import Coach, Turn
@@ -256,7 +256,7 @@ def _next_steps(db: sqlite_utils.Database, library_id: int, snapshot: LibrarySna
     """Two suggestions from flows/next_steps.yaml once the strategy is complete."""
     if todo:
         return []
-    done = done_steps(db, library_id)
+    done = checkins.done_steps(db, library_id)
     ranked = rank_next_steps(snapshot, done, lang=lang)[: NEXT_STEPS_MAX - 1]
     return ranked or [choose_next_step(snapshot, done, lang=lang)]
 

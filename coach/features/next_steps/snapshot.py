@@ -1,7 +1,7 @@
 """What the choice of a next small step knows about a library (coach/next_steps.py):
-its channels, tactics, KPI trends, whether listening and webcare are in place, and
-which suggested steps the team already did. Used by the check-ins and the export, so
-both suggest from the same picture."""
+its channels, tactics, KPI trends and whether listening and webcare are in place (the
+steps the team already did are ``coach.storage.checkins.done_steps``). Used by the
+check-ins and the export, so both suggest from the same picture."""
 
 from __future__ import annotations
 
@@ -47,9 +47,3 @@ def library_snapshot(
         has_webcare=is_in_place(" ".join(values("tactics.webcare"))),
     )
 
-
-def done_steps(db: sqlite_utils.Database, library_id: int) -> set[str]:
-    """Suggested steps anyone in the library said were done: never suggested again."""
-    return {r[0] for r in db.execute(
-        "select distinct step_id from suggestions where library_id = ? and done = 1",
-        [library_id])}
