@@ -114,8 +114,7 @@ def press(turn: Turn, rest: str) -> list[Reply]:
         return [turn.say("team.confirm_handover", choices=choices, name=name)]
     library = libraries.get_library(turn.db, turn.library_id)
     if action == "rmy":
-        users.update_user(turn.db, member["id"], turn.now, library_id=None, role=None,
-                          mode="onboarding", question_id=None, item=0, pending="{}")
+        users.reset_to_onboarding(turn.db, user_id=member["id"], now=turn.now)
         return [turn.say("team.removed", name=name, library=library["name"],
                          choices=[[turn.button("team.btn_invite", "i:new")], [back]])]
     # coy: hand over the coordinator role
