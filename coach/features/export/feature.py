@@ -28,7 +28,6 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import sqlite_utils
 from jinja2 import Environment
 
 from coach.core.calendar import DEFAULT_TZ
@@ -48,7 +47,7 @@ from coach.flow.model import Flow, Question, load_flow
 from coach.flow.numbers import format_number
 from coach.flow.positions import Positions, library_view
 from coach.flow.views import display
-from coach.storage import answers, checkins, libraries, measurements, users
+from coach.storage import Database, answers, checkins, libraries, measurements, users
 
 if TYPE_CHECKING:
     from coach.core.engine import Coach, Turn
@@ -179,7 +178,7 @@ def _answer_view(q: Question, row: dict[str, Any], lang: str) -> AnswerView:
 
 
 def _steps_and_todo(
-    db: sqlite_utils.Database, flow: Flow, library_id: int, lang: str
+    db: Database, flow: Flow, library_id: int, lang: str
 ) -> tuple[list[StepView], list[TodoView], int, int]:
     """Every question with every colleague's current answer; the open positions."""
     by_key: dict[tuple[str, str], list[dict[str, Any]]] = {}
@@ -225,14 +224,14 @@ def _steps_and_todo(
     return steps, todo, answered, total
 
 
-def _latest_text(db: sqlite_utils.Database, flow: Flow, library_id: int, qid: str,
+def _latest_text(db: Database, flow: Flow, library_id: int, qid: str,
                  lang: str) -> str:
     rows = library_view(db, library_id, "", qid)
     return display(flow.question(qid), rows[-1]["value"], lang) if rows else ""
 
 
 def _kpi_rows(
-    db: sqlite_utils.Database, library_id: int, lang: str, method: str
+    db: Database, library_id: int, lang: str, method: str
 ) -> list[KpiRow]:
     rows = []
     for k in kpi_store.library_kpis(db, library_id):
@@ -251,7 +250,7 @@ def _kpi_rows(
     return rows
 
 
-def _next_steps(db: sqlite_utils.Database, library_id: int, snapshot: LibrarySnapshot,
+def _next_steps(db: Database, library_id: int, snapshot: LibrarySnapshot,
                 todo: list[TodoView], lang: str) -> list[Any]:
     """Two suggestions from flows/next_steps.yaml once the strategy is complete."""
     if todo:
@@ -269,7 +268,7 @@ class Export:
 
 
 def build_export(
-    db: sqlite_utils.Database,
+    db: Database,
     library_id: int,
     lang: str | None,
     now: datetime,
@@ -330,7 +329,7 @@ def filename(library_name: str, date: str, lang: str) -> str:
 
 
 def export_document(
-    db: sqlite_utils.Database,
+    db: Database,
     library_id: int,
     lang: str | None,
     now: datetime,
@@ -365,18 +364,18 @@ def _norm(name: str) -> str:
     return " ".join(str(name).split()).casefold()
 
 
-def find_library(db: sqlite_utils.Database, wanted: str) -> dict[str, Any]:
+def find_library(db: Database, wanted: str) -> dict[str, Any]:
     """The library with id ``wanted``, else the one whose name matches (exactly, then
     as a part of the name). Raises LibraryNotFound for none or several."""
     wanted = wanted.strip()
-    libraries = list(db.query("select * from libraries order by id"))
+    every = libraries.all_libraries(db)
     if wanted.isdigit():
-        by_id = [lib for lib in libraries if lib["id"] == int(wanted)]
+        by_id = [lib for lib in every if lib["id"] == int(wanted)]
         if by_id:
             return by_id[0]
     key = _norm(wanted)
-    found = [lib for lib in libraries if _norm(lib["name"]) == key] or [
-        lib for lib in libraries if key and key in _norm(lib["name"])]
+    found = [lib for lib in every if _norm(lib["name"]) == key] or [
+        lib for lib in every if key and key in _norm(lib["name"])]
     if len(found) == 1:
         return found[0]
     if not found:
@@ -388,7 +387,7 @@ def find_library(db: sqlite_utils.Database, wanted: str) -> dict[str, Any]:
 # -- /export --------------------------------------------------------------------------
 
 
-def coordinators(db: sqlite_utils.Database, library_id: int) -> list[str]:
+def coordinators(db: Database, library_id: int) -> list[str]:
     return [m["name"] for m in users.members(db, library_id) if m["role"] == "coordinator"]
 
 

@@ -5,18 +5,16 @@ check-ins and the export, so both suggest from the same picture."""
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from coach.features.advice.feature import CHANNELS, chosen_ids
 from coach.features.checkins import kpis
 from coach.features.next_steps.catalog import KpiTrend, LibrarySnapshot, is_in_place, trend
 from coach.flow.positions import library_view
-from coach.storage import measurements
+from coach.storage import Database, measurements
 
 TREND_WEEKS = 4
 
 
-def kpi_trends(db: sqlite_utils.Database, library_id: int) -> list[KpiTrend]:
+def kpi_trends(db: Database, library_id: int) -> list[KpiTrend]:
     trends = []
     for kpi in kpis.library_kpis(db, library_id):
         history = [r["value"] for r in measurements.values_for(db, library_id, kpi.name,
@@ -26,7 +24,7 @@ def kpi_trends(db: sqlite_utils.Database, library_id: int) -> list[KpiTrend]:
 
 
 def library_snapshot(
-    db: sqlite_utils.Database,
+    db: Database,
     library_id: int,
     user_id: str = "",
     open_question: tuple[str, str] | None = None,
