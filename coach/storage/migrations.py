@@ -167,4 +167,3 @@ def migrate(db: sqlite_utils.Database) -> int:
             migration(db)
             db.execute(f"PRAGMA user_version = {number}")
     return schema_version(db)
-

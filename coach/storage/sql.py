@@ -1,7 +1,8 @@
 """The small helpers every storage module shares.
 
 Functions in storage never commit on their own inside a transaction: the engine wraps
-each event in ``transaction(db)``, so one event's changes land together or not at all.
+each event in one (``coach.storage.db.transaction``), so one event's changes land
+together or not at all.
 
 sqlite-utils defines and migrates the schema; the queries on the per-message path use
 the connection directly (``rows``, ``write``, ``insert``), which skips sqlite-utils'

@@ -38,4 +38,3 @@ def library_kpis(db: Database, library_id: int) -> list[Kpi]:
             kpis.append(Kpi(name=name, goal=row["item_key"], target=target.get("value"),
                             target_percent=bool(target.get("percent"))))
     return kpis
-

@@ -44,4 +44,3 @@ def library_snapshot(
         has_listening=is_in_place(" ".join(values("tactics.listening"))),
         has_webcare=is_in_place(" ".join(values("tactics.webcare"))),
     )
-
