@@ -28,6 +28,7 @@ if str(ROOT) not in sys.path:
 from coach.features.checkins import kpis  # noqa: E402
 from coach.features.export.feature import build_export  # noqa: E402
 from coach.flow.model import load_flow  # noqa: E402
+from coach.storage import measurements  # noqa: E402
 from coach.storage.db import open_db  # noqa: E402
 from coach.wiring import make_coach  # noqa: E402
 from tests.conftest import Chat  # noqa: E402
@@ -71,9 +72,9 @@ def build(db_path: str, members: int, weeks: int) -> tuple[int, int]:
         for k_index, kpi in enumerate(found):
             for w in range(weeks):
                 year, week, _ = (monday + timedelta(weeks=w)).isocalendar()
-                kpis.record(db, library_id=library_id, kpi=kpi.name, week=f"{year}-W{week:02d}",
-                            value=100 + 3 * w + 10 * k_index, percent=False, author=author,
-                            now=NOW)
+                measurements.record(db, library_id=library_id, kpi=kpi.name,
+                                    week=f"{year}-W{week:02d}", value=100 + 3 * w + 10 * k_index,
+                                    percent=False, author=author, now=NOW)
     db.close()
     return library_id, len(found)
 

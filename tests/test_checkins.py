@@ -8,11 +8,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from coach.core.engine import Coach
-from coach.features.checkins import kpis
 from coach.features.checkins.due import due_checkins, mark_unreachable
 from coach.features.checkins.feature import start_checkin
 from coach.features.checkins.preferences import parse_date, parse_day_and_time
-from coach.storage import store
+from coach.storage import measurements
+from coach.storage.answers import current_answers, save_answer
+from coach.storage.libraries import create_library
+from coach.storage.users import update_user
 from coach.wiring import open_coach
 from tests.conftest import Chat, Clock, check_reply
 from tests.test_engine_flow import TYPED, walk
@@ -359,11 +361,11 @@ def test_a_kpi_deleted_after_the_checkin_was_sent_is_skipped(chat, db, clock):
     anna = with_kpis(chat)
     library_id = anna.user()["library_id"]
     anna.cmd("checkin")
-    for row in store.current_answers(db, library_id, "kpis.per_goal"):  # a colleague edits
+    for row in current_answers(db, library_id, "kpis.per_goal"):  # a colleague edits
         value = [v for v in row["value"] if v != "Aanmeldingen"] or ["Bereik"]
-        store.save_answer(db, library_id=library_id, question_id="kpis.per_goal",
-                          item_key=row["item_key"], author=anna.user(), status="answered",
-                          value=value, now=clock())
+        save_answer(db, library_id=library_id, question_id="kpis.per_goal",
+                    item_key=row["item_key"], author=anna.user(), status="answered",
+                    value=value, now=clock())
     anna.say("30")
     assert "„Aanmeldingen” bestaat niet meer" in anna.last
     assert "KPI 2 van 3: Bereik" in anna.last
@@ -375,8 +377,8 @@ def test_a_member_who_left_the_library_stores_nothing(coach, chat, db, clock, el
     anna = with_kpis(chat)
     bram = colleague(anna, "Bram")
     bram.cmd("checkin")
-    other = store.create_library(db, "Bieb Elders", "test:zed", clock()) if elsewhere else None
-    store.update_user(db, "test:bram", clock(), library_id=other, role=None)
+    other = create_library(db, "Bieb Elders", "test:zed", clock()) if elsewhere else None
+    update_user(db, "test:bram", clock(), library_id=other, role=None)
     bram.say("30")
     assert measured(db, anna.user()["library_id"]) == {}
     if elsewhere:
@@ -445,8 +447,8 @@ def test_falling_engagement_suggests_an_engagement_action(chat, db, clock):
     anna = finished_library(chat, "Reacties")
     library_id = anna.user()["library_id"]
     for week, value in (("2026-W44", 80), ("2026-W45", 60), ("2026-W46", 40)):
-        kpis.record(db, library_id=library_id, kpi="Reacties", week=week, value=value,
-                    percent=False, author=anna.user(), now=clock())
+        measurements.record(db, library_id=library_id, kpi="Reacties", week=week, value=value,
+                            percent=False, author=anna.user(), now=clock())
     anna.cmd("checkin")
     assert "Vorige waarde: 40 (week 46)" in anna.last and "dalend" in anna.last
     anna.say("20")
@@ -491,8 +493,8 @@ def test_progress_shows_a_chart_and_a_text_table(chat, db, clock):
     anna.cmd("voortgang")
     assert "Nog geen metingen" in anna.last and anna.replies[0].draw_photo() is None
     for week, value in (("2026-W46", 900), ("2026-W47", 1000), ("2026-W48", 1250)):
-        kpis.record(db, library_id=library_id, kpi="Bereik", week=week, value=value,
-                    percent=False, author=anna.user(), now=clock())
+        measurements.record(db, library_id=library_id, kpi="Bereik", week=week, value=value,
+                            percent=False, author=anna.user(), now=clock())
     anna.cmd("progress")
     reply = anna.replies[0]
     png = reply.draw_photo()

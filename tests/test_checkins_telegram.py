@@ -17,7 +17,7 @@ from coach.adapters.telegram.jobs import install
 from coach.config import Config
 from coach.core.calendar import weekday_name
 from coach.core.engine import Coach
-from coach.features.checkins import kpis
+from coach.storage import measurements
 from coach.wiring import open_coach
 from tests.conftest import Chat, Clock
 from tests.fake_bot_api import TOKEN, Fault, FloodGate
@@ -81,8 +81,8 @@ async def test_one_full_checkin_over_telegram_with_the_chart(bot: RunningBot, mo
     bot.coach.clock = clock
     anna = library_with_kpis(bot.coach, "tg:555", "Anna")
     library_id = anna.user()["library_id"]
-    kpis.record(bot.coach.db, library_id=library_id, kpi="Bereik", week="2026-W47",
-                value=900, percent=False, author=anna.user(), now=clock())
+    measurements.record(bot.coach.db, library_id=library_id, kpi="Bereik", week="2026-W47",
+                        value=900, percent=False, author=anna.user(), now=clock())
     clock.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 10:00 in Amsterdam
 
     # the adapter installed one job for all check-ins (not one per user); here it is

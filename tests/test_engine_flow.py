@@ -151,7 +151,7 @@ def test_a_new_engine_on_the_same_database_file_resumes_at_the_same_question(tmp
 def test_the_database_is_in_wal_mode_with_migrations_applied(tmp_path):
     coach = open_coach(str(tmp_path / "c.db"))
     assert coach.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    from coach.storage.db import MIGRATIONS, schema_version
+    from coach.storage.migrations import MIGRATIONS, schema_version
 
     assert schema_version(coach.db) == len(MIGRATIONS)
     # opening again runs nothing twice

@@ -11,10 +11,10 @@ import pytest
 from markdown_it import MarkdownIt
 
 from coach.core.engine import Coach
-from coach.features.checkins import kpis
 from coach.features.export.feature import _lines, build_export, cell, find_library, md
 from coach.flow.model import load_flow
-from coach.storage import store
+from coach.storage import measurements
+from coach.storage.answers import save_answer
 from coach.wiring import open_coach
 from tests.conftest import Chat
 from tests.test_engine_flow import TYPED, walk
@@ -128,8 +128,8 @@ def team_of_two(chat) -> tuple[Chat, Chat]:
 def measure(db, library_id: int, kpi: str, weekly: list[float], clock) -> None:
     author = {"id": "test:anna", "name": "Anna"}
     for week, value in enumerate(weekly, start=40):
-        kpis.record(db, library_id=library_id, kpi=kpi, week=f"2026-W{week}", value=value,
-                    percent=False, author=author, now=clock())
+        measurements.record(db, library_id=library_id, kpi=kpi, week=f"2026-W{week}", value=value,
+                            percent=False, author=author, now=clock())
 
 
 def test_a_full_two_member_strategy_exports_every_step_answer_and_kpi(chat, db, clock):
@@ -273,8 +273,8 @@ def fill(db, library_id: int, author: dict, text: str, now) -> None:
         ("measure.owner", "", text),
     ]
     for qid, item, value in answers:
-        store.save_answer(db, library_id=library_id, question_id=qid, item_key=item,
-                          author=author, status="answered", value=value, now=now)
+        save_answer(db, library_id=library_id, question_id=qid, item_key=item,
+                    author=author, status="answered", value=value, now=now)
 
 
 def nasty_export(coach: Coach, db, name: str, text: str) -> str:

@@ -20,7 +20,7 @@ from coach.core.engine import Coach
 from coach.core.events import Event
 from coach.flow.model import load_flow
 from coach.storage.db import open_db
-from coach.storage.store import get_user
+from coach.storage.users import get_user
 from coach.wiring import make_coach
 from tests.conftest import Clock, check_reply
 

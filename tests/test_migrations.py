@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from coach.storage.db import MIGRATIONS, schema_version
+from coach.storage.migrations import MIGRATIONS, schema_version
 from coach.wiring import open_coach
 from tests.conftest import Chat
 from tests.test_engine_input import at_question

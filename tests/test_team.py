@@ -7,7 +7,7 @@ import re
 import pytest
 
 from coach.features.team.feature import token
-from coach.storage import store
+from coach.storage.answers import current_answers
 from tests.conftest import Chat
 from tests.test_engine_flow import TYPED
 
@@ -70,7 +70,7 @@ def test_removing_a_member_asks_first_keeps_their_answers_and_tells_only_the_coo
     removed = bram.user()
     assert (removed["library_id"], removed["role"], removed["mode"]) == (None, None, "onboarding")
     # their answers stay, attributed
-    kept = [r for r in store.current_answers(db, library_id) if r["author_id"] == "test:bram"]
+    kept = [r for r in current_answers(db, library_id) if r["author_id"] == "test:bram"]
     assert len(kept) == 3 and {r["author_name"] for r in kept} == {"Bram"}
     anna.cmd("export")
     assert "Bram:" in anna.replies[0].document.content.decode()

@@ -21,7 +21,8 @@ from coach.core.feature import Feature, Job, Mode, Registry
 from coach.core.texts import lang_from_hint, render, warm_up
 from coach.core.turn import Turn
 from coach.flow.model import Flow, FlowError, load_flow
-from coach.storage import store
+from coach.storage import events, users
+from coach.storage.db import transaction
 
 EVENT_MEMORY = timedelta(days=7)
 HOME_MODE = "done"  # where a user in an unknown mode goes: repeating it resumes the flow
@@ -63,19 +64,19 @@ class Coach:
 
     def handle(self, event: Event) -> list[Reply]:
         now = self.clock()
-        with self.db.atomic():
-            user = store.get_user(self.db, event.user_id)
+        with transaction(self.db):
+            user = users.get_user(self.db, event.user_id)
             if user is None:
-                user = store.create_user(self.db, event.user_id, event.name or "?",
+                user = users.create_user(self.db, event.user_id, event.name or "?",
                                          lang_from_hint(event.lang_hint), now)
             elif event.name and event.name != user["name"]:
-                store.update_user(self.db, event.user_id, now, name=event.name)
+                users.update_user(self.db, event.user_id, now, name=event.name)
                 user["name"] = event.name
             if user.get("active") == 0:  # marked unreachable (blocked the bot): back now
-                store.update_user(self.db, event.user_id, now, active=1, unreachable_at=None)
+                users.update_user(self.db, event.user_id, now, active=1, unreachable_at=None)
                 user.update(active=1, unreachable_at=None)
             turn = Turn(self, user, now)
-            if event.event_id and store.seen_event(self.db, event.event_id, now):
+            if event.event_id and events.seen_event(self.db, event.event_id, now):
                 return self.where_you_are(turn)
             return self._dispatch(turn, event)
 
@@ -90,29 +91,29 @@ class Coach:
 
     def group_notice(self, chat_id: str, lang_hint: str | None = None) -> Reply | None:
         now = self.clock()
-        with self.db.atomic():
-            if not store.first_group_notice(self.db, chat_id, now):
+        with transaction(self.db):
+            if not events.first_group_notice(self.db, chat_id, now):
                 return None
         return Reply(text=render(lang_from_hint(lang_hint), "group_notice"), key="group_notice")
 
     def error_reply(self, user_id: str) -> Reply:
-        user = store.get_user(self.db, user_id)
+        user = users.get_user(self.db, user_id)
         return Reply(text=render(user["lang"] if user else None, "error"), key="error")
 
     def prune(self) -> None:
         """Forget old processed-event ids (they only guard against redelivery)."""
-        with self.db.atomic():
-            store.prune_events(self.db, self.clock(), EVENT_MEMORY)
+        with transaction(self.db):
+            events.prune_events(self.db, self.clock(), EVENT_MEMORY)
 
     def mark_unreachable(self, user_id: str) -> None:
         """The user cannot be reached (blocked the bot): no jobs for them until they write."""
-        with self.db.atomic():
-            store.mark_unreachable(self.db, user_id, self.clock())
+        with transaction(self.db):
+            users.mark_unreachable(self.db, user_id, self.clock())
 
     def turn_for(self, user_id: str, now: datetime) -> Turn | None:
         """A turn for a message the coach starts itself (a job); None for an unknown user.
         Call it inside the transaction that the job's changes belong to."""
-        user = store.get_user(self.db, user_id)
+        user = users.get_user(self.db, user_id)
         return Turn(self, user, now) if user else None
 
     # -- dispatch -------------------------------------------------------------------------

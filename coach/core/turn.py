@@ -17,7 +17,7 @@ from markupsafe import Markup
 from coach.core.events import Choice, Reply
 from coach.core.texts import lang_or_default, render
 from coach.flow.positions import Position, Positions
-from coach.storage import store
+from coach.storage import users
 
 if TYPE_CHECKING:
     from coach.core.engine import Coach
@@ -67,7 +67,7 @@ class Turn:
 
     @property
     def pending(self) -> dict[str, Any]:
-        return store.pending(self.user)
+        return users.pending(self.user)
 
     def state(self, owner: str) -> dict[str, Any]:
         """The conversation state of one feature (a copy; write it with set_state)."""
@@ -83,7 +83,7 @@ class Turn:
     def update(self, **fields: Any) -> None:
         if "pending" in fields and not isinstance(fields["pending"], str):
             fields["pending"] = json.dumps(fields["pending"] or {})
-        store.update_user(self.db, self.user["id"], self.now, **fields)
+        users.update_user(self.db, self.user["id"], self.now, **fields)
         self.user.update(fields)
 
     def move(self, mode: str, position: Position | None = None, **states: dict | None) -> None:

@@ -11,10 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import sqlite_utils
-
 from coach.flow.model import Flow, Question
-from coach.storage import store
+from coach.storage import Database, answers
 
 
 @dataclass(frozen=True)
@@ -37,11 +35,11 @@ def _as_items(value: Any) -> list[str]:
 
 
 def library_view(
-    db: sqlite_utils.Database, library_id: int, user_id: str, question_id: str
+    db: Database, library_id: int, user_id: str, question_id: str
 ) -> list[dict[str, Any]]:
     """The answers that stand for the library: the user's own, else the latest per item."""
     rows = [
-        r for r in store.current_answers(db, library_id, question_id) if r["status"] == "answered"
+        r for r in answers.current_answers(db, library_id, question_id) if r["status"] == "answered"
     ]
     mine = [r for r in rows if r["author_id"] == user_id]
     if mine:
@@ -55,7 +53,7 @@ def library_view(
 class Positions:
     """The positions of one user in their library, computed once per event."""
 
-    def __init__(self, db: sqlite_utils.Database, flow: Flow, library_id: int, user_id: str):
+    def __init__(self, db: Database, flow: Flow, library_id: int, user_id: str):
         self.db, self.flow, self.library_id, self.user_id = db, flow, library_id, user_id
         self._items: dict[str, list[str]] = {}
         self.all: list[Position] = []
@@ -67,7 +65,7 @@ class Positions:
                 )
             else:
                 self.all.append(Position(q))
-        self.status = store.answered_positions(db, library_id, user_id)
+        self.status = answers.answered_positions(db, library_id, user_id)
 
     def items(self, question_id: str) -> list[str]:
         if question_id not in self._items:

@@ -4,8 +4,8 @@ A library checks in weekly (default Monday 09:30 in ``COACH_TZ``, Europe/Amsterd
 member may choose their own day and time, pause until a date or stop. The local
 wall-clock time is kept across daylight-saving changes (``coach.core.calendar``). There is
 no job per user: one periodic job asks :func:`iter_due_checkins` what is due, and
-:func:`claim` records a member's check-in of the week (see coach/checkins.py for why
-that makes check-ins at most once).
+``coach.storage.checkins.claim`` records a member's check-in of the week (see
+coach/features/checkins/feature.py for why that makes check-ins at most once).
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from coach.core.calendar import check_in_due, iso_week
-from coach.storage.store import iso
+from coach.storage import schedules, users
+from coach.storage.db import transaction
 
 if TYPE_CHECKING:
-    import sqlite_utils
-
     from coach.core.engine import Coach
+    from coach.storage import Database
 
 DEFAULT_WEEKDAY, DEFAULT_AT = 0, time(9, 30)
 
@@ -55,7 +55,7 @@ def _moment(text: str | None) -> datetime | None:
 
 
 def _schedule(row: dict[str, Any], tz: str) -> Schedule:
-    """The schedule of one member from a row of the query in :func:`_member_rows`."""
+    """The schedule of one member from a row of ``coach.storage.schedules``."""
     tz = row.get("lib_tz") or tz
     own = row.get("own_weekday") is not None and row.get("own_at") is not None
     if own:
@@ -76,21 +76,9 @@ def _schedule(row: dict[str, Any], tz: str) -> Schedule:
                     stopped=bool(row.get("stopped")))
 
 
-_MEMBER_SQL = """
-select u.id, u.library_id, u.created_at as user_created, l.created_at as library_created,
-       ls.weekday as lib_weekday, ls.at as lib_at, ls.tz as lib_tz, ls.since as lib_since,
-       ms.weekday as own_weekday, ms.at as own_at, ms.since as own_since,
-       ms.paused_until, coalesce(ms.stopped, 0) as stopped
-from users u
-join libraries l on l.id = u.library_id
-left join library_schedules ls on ls.library_id = u.library_id
-left join member_schedules ms on ms.user_id = u.id
-"""
-
-
 def member_schedule(coach: Coach, user_id: str) -> Schedule | None:
-    rows = list(coach.db.query(_MEMBER_SQL + " where u.id = ?", [user_id]))
-    return _schedule(rows[0], default_tz(coach)) if rows else None
+    row = schedules.schedule_row(coach.db, user_id)
+    return _schedule(row, default_tz(coach)) if row else None
 
 
 def local_today(now: datetime, tz: str) -> date:
@@ -115,25 +103,17 @@ def iter_due_checkins(
     """:func:`due_checkins`, read a page of members at a time (in user id order), so a
     big first run of the week never holds the event loop for long."""
     tz = default_tz(coach)
-    zones = {tz} | {r[0] for r in coach.db.execute(
-        "select distinct tz from library_schedules where tz is not null")}
+    zones = {tz} | schedules.time_zones(coach.db)
     weeks = sorted({iso_week(now, zone) for zone in zones})
     latest_weekday = max(local_today(now, zone).weekday() for zone in zones)
     # SQL narrows the scan to members whose day has come this week and who have no
     # check-in this week yet, so the minute-by-minute look stays small at scale;
     # Python then decides exactly (time of day, pauses, schedule changes).
-    marks = ",".join("?" * len(weeks))
-    sql = (
-        _MEMBER_SQL
-        + " where coalesce(ms.stopped, 0) = 0 and coalesce(u.active, 1) = 1"
-        " and coalesce(case when ms.at is not null then ms.weekday end, ls.weekday, ?) <= ?"
-        f" and not exists (select 1 from checkins c where c.user_id = u.id"
-        f" and c.iso_week in ({marks})) and u.id like ? and u.id > ? order by u.id limit ?"
-    )
     after = ""
     while True:
-        rows = list(coach.db.query(sql, [DEFAULT_WEEKDAY, latest_weekday, *weeks,
-                                         f"{prefix or ''}%", after, page]))
+        rows = schedules.due_rows(coach.db, weeks=weeks, default_weekday=DEFAULT_WEEKDAY,
+                                  latest_weekday=latest_weekday, prefix=prefix, after=after,
+                                  page=page)
         for row in rows:
             schedule = _schedule(row, tz)
             if not is_paused(schedule, now) and check_in_due(
@@ -145,29 +125,16 @@ def iter_due_checkins(
         after = rows[-1]["id"]
 
 
-def claim(coach: Coach, user: dict[str, Any], week: str, now: datetime, source: str) -> bool:
-    """Insert the (user, week) row; False when it was there already."""
-    cursor = coach.db.execute(
-        "insert or ignore into checkins (user_id, library_id, iso_week, source, claimed_at)"
-        " values (?, ?, ?, ?, ?)",
-        [user["id"], user["library_id"], week, source, iso(now)],
-    )
-    return cursor.rowcount == 1
-
-
 def mark_unreachable(coach: Coach, user_id: str) -> None:
     """The user blocked the bot: no more check-ins until they write to it again."""
-    with coach.db.atomic():
-        coach.db.execute(
-            "update users set active = 0, unreachable_at = ? where id = ?",
-            [iso(coach.clock()), user_id],
-        )
+    with transaction(coach.db):
+        users.mark_unreachable(coach.db, user_id, coach.clock())
 
 
-def library_schedule(db: sqlite_utils.Database, library_id: int) -> tuple[int, time]:
+def library_schedule(db: Database, library_id: int) -> tuple[int, time]:
     """The library's check-in day and time (the default when it never set one)."""
-    rows = list(db.query("select * from library_schedules where library_id = ?", [library_id]))
-    if not rows:
+    row = schedules.get_library_schedule(db, library_id)
+    if row is None:
         return DEFAULT_WEEKDAY, DEFAULT_AT
-    return rows[0]["weekday"], parse_at(rows[0]["at"]) or DEFAULT_AT
+    return row["weekday"], parse_at(row["at"]) or DEFAULT_AT
 

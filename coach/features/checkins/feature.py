@@ -61,7 +61,6 @@ from coach.core.events import Choice, Reply
 from coach.core.texts import markup
 from coach.features.checkins import kpis as kpi_store
 from coach.features.checkins.due import (
-    claim,
     default_tz,
     is_paused,
     member_schedule,
@@ -72,11 +71,12 @@ from coach.features.next_steps.catalog import (
     load_steps,
     trend,
 )
-from coach.features.next_steps.snapshot import TREND_WEEKS, done_steps, library_snapshot
+from coach.features.next_steps.snapshot import TREND_WEEKS, library_snapshot
 from coach.features.strategy.views import nav_button
 from coach.flow.matching import NO, YES, navigation_word, word_in
 from coach.flow.numbers import NumberError, ParsedNumber, format_number, parse_number
-from coach.storage.store import iso
+from coach.storage import checkins, measurements
+from coach.storage.db import transaction
 
 if TYPE_CHECKING:
     from coach.core.engine import Coach
@@ -96,15 +96,15 @@ def start_checkin(coach: Coach, user_id: str, now: datetime | None = None) -> li
     is sent) and build its first message. Returns [] when it was claimed already or the
     user is no longer in a library; whatever is returned must be sent once."""
     now = now or coach.clock()
-    with coach.db.atomic():
+    with transaction(coach.db):
         turn = coach.turn_for(user_id, now)
         if turn is None or not turn.library_id:
             return []
         schedule = member_schedule(coach, user_id)
         week = iso_week(now, schedule.tz if schedule else default_tz(coach))
-        if not claim(coach, turn.user, week, now, "schedule"):
+        if not checkins.claim(coach.db, turn.user, week, now, "schedule"):
             return []
-    with coach.db.atomic():
+    with transaction(coach.db):
         turn = coach.turn_for(user_id, now)
         if turn is None or not turn.library_id:
             return []
@@ -159,7 +159,7 @@ def _open(turn: Turn, week: str, notes: list[str] | None = None) -> list[Reply]:
     _resolve_strategy_suggestion(turn)
     ask_done = _open_suggestion(turn, week)
     all_kpis = kpi_store.library_kpis(db, library_id)
-    reported = kpi_store.reported_this_week(db, library_id, week)
+    reported = measurements.reported_in_week(db, library_id, week)
     todo = [k.name for k in all_kpis if k.name not in reported]
     colleagues = [
         {"kpi": k.name, "name": reported[k.name]["author_name"],
@@ -180,35 +180,26 @@ def _suggestion(turn: Turn, suggestion_id: int | None) -> dict[str, Any] | None:
     """An open suggestion of this user in their current library, by id."""
     if not suggestion_id:
         return None
-    rows = list(turn.db.query(
-        "select * from suggestions where id = ? and user_id = ? and library_id = ?"
-        " and done is null", [suggestion_id, turn.user["id"], turn.library_id]))
-    return rows[0] if rows else None
+    return checkins.open_suggestion(turn.db, suggestion_id, turn.user["id"], turn.library_id)
 
 
 def _open_suggestion(turn: Turn, week: str) -> dict[str, Any] | None:
     """The user's latest suggestion from an earlier week that was not answered yet."""
-    rows = list(turn.db.query(
-        "select * from suggestions where user_id = ? and library_id = ?"
-        " order by id desc limit 1",
-        [turn.user["id"], turn.library_id]))
-    if not rows or rows[0]["done"] is not None or rows[0]["iso_week"] == week:
+    row = checkins.latest_suggestion(turn.db, turn.user["id"], turn.library_id)
+    if row is None or row["done"] is not None or row["iso_week"] == week:
         return None
-    if load_steps().get(rows[0]["step_id"]) is None:
+    if load_steps().get(row["step_id"]) is None:
         return None
-    return rows[0]
+    return row
 
 
 def _resolve_strategy_suggestion(turn: Turn) -> None:
     """A suggested strategy question is done when it is answered now: no need to ask."""
     answered = {qid for (qid, _item), status in turn.positions.status.items()
                 if status == "answered"}
-    for row in turn.db.query(
-        "select id, step_id from suggestions where user_id = ? and library_id = ?"
-        " and kind = 'strategy' and done is null", [turn.user["id"], turn.library_id]
-    ):
-        turn.db.execute("update suggestions set done = ?, answered_at = ? where id = ?",
-                        [int(row["step_id"] in answered), iso(turn.now), row["id"]])
+    for row in checkins.open_strategy_suggestions(turn.db, turn.user["id"], turn.library_id):
+        checkins.answer_suggestion(turn.db, row["id"], turn.user["id"], turn.library_id,
+                                   row["step_id"] in answered, turn.now)
 
 
 # --------------------------------------------------------------------------- asking
@@ -227,7 +218,7 @@ def _next(turn: Turn, state: dict[str, Any], notice: str = "") -> list[Reply]:
         return [turn.say("checkins.ask_done", choices=choices, notice=markup(notice),
                          title=step.title[turn.lang] if step else row["step_id"])]
     kpis = {k.name: k for k in _library_kpis(turn, state["library_id"])}
-    reported = kpi_store.reported_this_week(turn.db, state["library_id"], state["week"])
+    reported = measurements.reported_in_week(turn.db, state["library_id"], state["week"])
     notes = [notice] if notice else []
     while state["todo"]:
         name = state["todo"][0]
@@ -247,7 +238,7 @@ def _next(turn: Turn, state: dict[str, Any], notice: str = "") -> list[Reply]:
 
 
 def _ask_kpi(turn: Turn, state: dict[str, Any], kpi: kpi_store.Kpi, notice: str = "") -> Reply:
-    history = [r for r in kpi_store.values(turn.db, state["library_id"], kpi.name)
+    history = [r for r in measurements.values_for(turn.db, state["library_id"], kpi.name)
                if r["iso_week"] < state["week"]]
     previous = history[-1] if history else None
     direction = trend([r["value"] for r in history], window=TREND_WEEKS)
@@ -362,8 +353,8 @@ def _store_value(turn: Turn, state: dict[str, Any], name: str, value: float, per
     state["confirm"] = None
     if name not in {k.name for k in _library_kpis(turn, state["library_id"])}:
         return _next(turn, state)  # deleted meanwhile: _next says so and skips it
-    kpi_store.record(turn.db, library_id=state["library_id"], kpi=name, week=state["week"],
-                     value=value, percent=percent, author=turn.user, now=turn.now)
+    measurements.record(turn.db, library_id=state["library_id"], kpi=name, week=state["week"],
+                        value=value, percent=percent, author=turn.user, now=turn.now)
     state["todo"].pop(0)
     state["stored"].append([name, value, percent])
     return _next(turn, state, turn.t("checkins.saved", kpi=name,
@@ -379,10 +370,8 @@ def _skip(turn: Turn, state: dict[str, Any]) -> list[Reply]:
 
 def _answer_done(turn: Turn, state: dict[str, Any], done: bool | None) -> list[Reply]:
     if done is not None:
-        turn.db.execute(
-            "update suggestions set done = ?, answered_at = ? where id = ? and user_id = ?"
-            " and library_id = ?",
-            [int(done), iso(turn.now), state["done_q"], turn.user["id"], turn.library_id])
+        checkins.answer_suggestion(turn.db, state["done_q"], turn.user["id"], turn.library_id,
+                                   done, turn.now)
     state["done_q"] = None
     notice = {True: "checkins.done_yes", False: "checkins.done_no", None: "checkins.skipped"}
     return _next(turn, state, turn.t(notice[done]))
@@ -449,25 +438,16 @@ def next_step(turn: Turn) -> NextStep:
         prompt = position.question.prompt[turn.lang].replace("{item}", position.item_key)
         open_question = (position.question.id, prompt)
     snapshot = library_snapshot(turn.db, turn.library_id, turn.user["id"], open_question)
-    return choose_next_step(snapshot, done_steps(turn.db, turn.library_id), turn.lang)
+    return choose_next_step(snapshot, checkins.done_steps(turn.db, turn.library_id), turn.lang)
 
 
 def _remember(turn: Turn, step: NextStep, week: str) -> None:
-    existing = list(turn.db.query(
-        "select id from suggestions where user_id = ? and iso_week = ? and done is null",
-        [turn.user["id"], week]))
-    row = {"library_id": turn.library_id, "user_id": turn.user["id"], "step_id": step.id,
-           "kind": step.kind, "iso_week": week, "created_at": iso(turn.now), "done": None}
-    if existing:
-        turn.db["suggestions"].update(existing[0]["id"], row)
-    else:
-        turn.db["suggestions"].insert(row)
+    checkins.remember_suggestion(turn.db, library_id=turn.library_id, user_id=turn.user["id"],
+                                 step_id=step.id, kind=step.kind, week=week, now=turn.now)
 
 
 def _finish(turn: Turn, state: dict[str, Any], notice: str = "") -> list[Reply]:
-    turn.db.execute(
-        "update checkins set finished_at = ? where user_id = ? and iso_week = ?",
-        [iso(turn.now), turn.user["id"], state["week"]])
+    checkins.finish(turn.db, turn.user["id"], state["week"], turn.now)
     back = turn.come_back()
     step = next_step(turn)
     _remember(turn, step, state["week"])
@@ -492,7 +472,7 @@ def cmd_checkin(turn: Turn, args: str) -> list[Reply]:
     schedule = member_schedule(turn.coach, turn.user["id"])
     tz = schedule.tz if schedule else default_tz(turn.coach)
     week = iso_week(turn.now, tz)
-    claim(turn.coach, turn.user, week, turn.now, "command")
+    checkins.claim(turn.db, turn.user, week, turn.now, "command")
     notes = []
     if schedule and schedule.stopped:
         notes.append(turn.t("checkins.note_stopped"))
@@ -510,7 +490,7 @@ def progress(turn: Turn, args: str) -> list[Reply]:
         return [turn.say("checkins.progress_no_kpis", choices=[_continue_row(turn)])]
     series, table = [], []
     for kpi in kpis:
-        rows = kpi_store.values(turn.db, turn.library_id, kpi.name, limit=HISTORY_WEEKS)
+        rows = measurements.values_for(turn.db, turn.library_id, kpi.name, limit=HISTORY_WEEKS)
         series.append(Series(kpi.name, [f"W{_week_number(r['iso_week'])}" for r in rows],
                              [r["value"] for r in rows], kpi.target, kpi.target_percent))
         table.append({

@@ -19,7 +19,8 @@ from coach.features.checkins.due import (
 )
 from coach.features.checkins.feature import SET_MODE, STOP_WORDS, local_date
 from coach.flow.matching import navigation_word, word_in
-from coach.storage.store import iso
+from coach.storage import schedules
+from coach.storage.sql import iso
 
 if TYPE_CHECKING:
     from coach.core.turn import Turn
@@ -57,13 +58,7 @@ def _settings_reply(turn: Turn, notice: str = "") -> Reply:
 
 
 def _member_row(turn: Turn, **fields: Any) -> None:
-    table = turn.db["member_schedules"]
-    row = {"user_id": turn.user["id"], "updated_at": iso(turn.now), **fields}
-    if list(turn.db.query("select 1 from member_schedules where user_id = ?",
-                          [turn.user["id"]])):
-        table.update(turn.user["id"], row)
-    else:
-        table.insert({"stopped": 0, **row})
+    schedules.save_member_schedule(turn.db, turn.user["id"], turn.now, **fields)
 
 
 def press_settings(turn: Turn, action: str) -> list[Reply]:
@@ -186,10 +181,9 @@ def on_setting_text(turn: Turn, text: str) -> list[Reply]:
     at = parsed[1] or current[1]
     turn.come_back()
     if what == "library":
-        turn.db["library_schedules"].upsert(
-            {"library_id": turn.library_id, "weekday": weekday, "at": format_time(at),
-             "tz": default_tz(turn.coach), "since": iso(turn.now),
-             "updated_by": turn.user["id"]}, pk="library_id")
+        schedules.set_library_schedule(turn.db, turn.library_id, weekday=weekday,
+                                       at=format_time(at), tz=default_tz(turn.coach),
+                                       user_id=turn.user["id"], now=turn.now)
     else:
         _member_row(turn, weekday=weekday, at=format_time(at), since=iso(turn.now))
     return [_settings_reply(turn, turn.t("checkins.set_saved"))]

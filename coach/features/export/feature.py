@@ -28,7 +28,6 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import sqlite_utils
 from jinja2 import Environment
 
 from coach.core.calendar import DEFAULT_TZ
@@ -44,12 +43,12 @@ from coach.features.next_steps.catalog import (
     rank_next_steps,
 )
 from coach.features.next_steps.catalog import trend as trend_of
-from coach.features.next_steps.snapshot import TREND_WEEKS, done_steps, library_snapshot
+from coach.features.next_steps.snapshot import TREND_WEEKS, library_snapshot
 from coach.flow.display import display
 from coach.flow.model import Flow, Question, load_flow
 from coach.flow.numbers import format_number
 from coach.flow.positions import Positions, library_view
-from coach.storage import store
+from coach.storage import Database, answers, checkins, libraries, measurements, users
 
 if TYPE_CHECKING:
     from coach.core.turn import Turn
@@ -180,11 +179,11 @@ def _answer_view(q: Question, row: dict[str, Any], lang: str) -> AnswerView:
 
 
 def _steps_and_todo(
-    db: sqlite_utils.Database, flow: Flow, library_id: int, lang: str
+    db: Database, flow: Flow, library_id: int, lang: str
 ) -> tuple[list[StepView], list[TodoView], int, int]:
     """Every question with every colleague's current answer; the open positions."""
     by_key: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for row in store.current_answers(db, library_id):
+    for row in answers.current_answers(db, library_id):
         by_key.setdefault((row["question_id"], row["item_key"]), []).append(row)
     positions = Positions(db, flow, library_id, "")
     steps: list[StepView] = []
@@ -226,18 +225,18 @@ def _steps_and_todo(
     return steps, todo, answered, total
 
 
-def _latest_text(db: sqlite_utils.Database, flow: Flow, library_id: int, qid: str,
+def _latest_text(db: Database, flow: Flow, library_id: int, qid: str,
                  lang: str) -> str:
     rows = library_view(db, library_id, "", qid)
     return display(flow.question(qid), rows[-1]["value"], lang) if rows else ""
 
 
 def _kpi_rows(
-    db: sqlite_utils.Database, library_id: int, lang: str, method: str
+    db: Database, library_id: int, lang: str, method: str
 ) -> list[KpiRow]:
     rows = []
     for k in kpi_store.library_kpis(db, library_id):
-        values = kpi_store.values(db, library_id, k.name, limit=TREND_WEEKS)
+        values = measurements.values_for(db, library_id, k.name, limit=TREND_WEEKS)
         direction = trend_of([v["value"] for v in values])
         fmt = [format_number(float(v["value"]), lang, percent=bool(v["percent"]))
                for v in values]
@@ -252,12 +251,12 @@ def _kpi_rows(
     return rows
 
 
-def _next_steps(db: sqlite_utils.Database, library_id: int, snapshot: LibrarySnapshot,
+def _next_steps(db: Database, library_id: int, snapshot: LibrarySnapshot,
                 todo: list[TodoView], lang: str) -> list[Any]:
     """Two suggestions from flows/next_steps.yaml once the strategy is complete."""
     if todo:
         return []
-    done = done_steps(db, library_id)
+    done = checkins.done_steps(db, library_id)
     ranked = rank_next_steps(snapshot, done, lang=lang)[: NEXT_STEPS_MAX - 1]
     return ranked or [choose_next_step(snapshot, done, lang=lang)]
 
@@ -270,7 +269,7 @@ class Export:
 
 
 def build_export(
-    db: sqlite_utils.Database,
+    db: Database,
     library_id: int,
     lang: str | None,
     now: datetime,
@@ -280,7 +279,7 @@ def build_export(
 ) -> Export:
     flow = flow or load_flow()
     lang = lang_or_default(lang)
-    library = store.get_library(db, library_id)
+    library = libraries.get_library(db, library_id)
     if library is None:
         raise LookupError(f"no library with id {library_id}")
     steps, todo, answered, total = _steps_and_todo(db, flow, library_id, lang)
@@ -299,7 +298,7 @@ def build_export(
                                                                     if x))
     snapshot = library_snapshot(db, library_id)
     members = [{"name": m["name"], "coordinator": m["role"] == "coordinator"}
-               for m in store.members(db, library_id)]
+               for m in users.members(db, library_id)]
     template = environment().get_template(f"{lang}/export.md.j2")
     text = template.render(
         lang=lang,
@@ -331,7 +330,7 @@ def filename(library_name: str, date: str, lang: str) -> str:
 
 
 def export_document(
-    db: sqlite_utils.Database,
+    db: Database,
     library_id: int,
     lang: str | None,
     now: datetime,
@@ -343,7 +342,7 @@ def export_document(
     """The export as a file to send, and what it contains."""
     lang = lang_or_default(lang)
     result = build_export(db, library_id, lang, now, flow=flow, tz=tz)
-    library = store.get_library(db, library_id)
+    library = libraries.get_library(db, library_id)
     date = now.astimezone(ZoneInfo(tz)).date().isoformat()
     document = Document(filename=filename(library["name"], date, lang),
                         content=result.text.encode("utf-8"), mime_type="text/markdown",
@@ -366,18 +365,18 @@ def _norm(name: str) -> str:
     return " ".join(str(name).split()).casefold()
 
 
-def find_library(db: sqlite_utils.Database, wanted: str) -> dict[str, Any]:
+def find_library(db: Database, wanted: str) -> dict[str, Any]:
     """The library with id ``wanted``, else the one whose name matches (exactly, then
     as a part of the name). Raises LibraryNotFound for none or several."""
     wanted = wanted.strip()
-    libraries = list(db.query("select * from libraries order by id"))
+    every = libraries.all_libraries(db)
     if wanted.isdigit():
-        by_id = [lib for lib in libraries if lib["id"] == int(wanted)]
+        by_id = [lib for lib in every if lib["id"] == int(wanted)]
         if by_id:
             return by_id[0]
     key = _norm(wanted)
-    found = [lib for lib in libraries if _norm(lib["name"]) == key] or [
-        lib for lib in libraries if key and key in _norm(lib["name"])]
+    found = [lib for lib in every if _norm(lib["name"]) == key] or [
+        lib for lib in every if key and key in _norm(lib["name"])]
     if len(found) == 1:
         return found[0]
     if not found:
@@ -389,8 +388,8 @@ def find_library(db: sqlite_utils.Database, wanted: str) -> dict[str, Any]:
 # -- /export --------------------------------------------------------------------------
 
 
-def coordinators(db: sqlite_utils.Database, library_id: int) -> list[str]:
-    return [m["name"] for m in store.members(db, library_id) if m["role"] == "coordinator"]
+def coordinators(db: Database, library_id: int) -> list[str]:
+    return [m["name"] for m in users.members(db, library_id) if m["role"] == "coordinator"]
 
 
 def cmd_export(turn: Turn, args: str) -> list[Reply]:

@@ -1,30 +1,30 @@
 """What the choice of a next small step knows about a library (coach/next_steps.py):
-its channels, tactics, KPI trends, whether listening and webcare are in place, and
-which suggested steps the team already did. Used by the check-ins and the export, so
-both suggest from the same picture."""
+its channels, tactics, KPI trends and whether listening and webcare are in place (the
+steps the team already did are ``coach.storage.checkins.done_steps``). Used by the
+check-ins and the export, so both suggest from the same picture."""
 
 from __future__ import annotations
-
-import sqlite_utils
 
 from coach.features.advice.feature import CHANNELS, chosen_ids
 from coach.features.checkins import kpis
 from coach.features.next_steps.catalog import KpiTrend, LibrarySnapshot, is_in_place, trend
 from coach.flow.positions import library_view
+from coach.storage import Database, measurements
 
 TREND_WEEKS = 4
 
 
-def kpi_trends(db: sqlite_utils.Database, library_id: int) -> list[KpiTrend]:
+def kpi_trends(db: Database, library_id: int) -> list[KpiTrend]:
     trends = []
     for kpi in kpis.library_kpis(db, library_id):
-        history = [r["value"] for r in kpis.values(db, library_id, kpi.name, limit=TREND_WEEKS)]
+        history = [r["value"] for r in measurements.values_for(db, library_id, kpi.name,
+                                                               limit=TREND_WEEKS)]
         trends.append(KpiTrend(kpi.name, trend(history, window=TREND_WEEKS)))
     return trends
 
 
 def library_snapshot(
-    db: sqlite_utils.Database,
+    db: Database,
     library_id: int,
     user_id: str = "",
     open_question: tuple[str, str] | None = None,
@@ -44,10 +44,3 @@ def library_snapshot(
         has_listening=is_in_place(" ".join(values("tactics.listening"))),
         has_webcare=is_in_place(" ".join(values("tactics.webcare"))),
     )
-
-
-def done_steps(db: sqlite_utils.Database, library_id: int) -> set[str]:
-    """Suggested steps anyone in the library said were done: never suggested again."""
-    return {r[0] for r in db.execute(
-        "select distinct step_id from suggestions where library_id = ? and done = 1",
-        [library_id])}

@@ -11,7 +11,8 @@ from coach.core.events import Choice, Reply
 from coach.core.feature import Feature, Mode
 from coach.core.texts import label
 from coach.core.turn import Turn
-from coach.storage import store
+from coach.storage import invites, libraries
+from coach.storage.sql import iso
 
 LIBRARY_NAME_MAX = 80
 
@@ -34,13 +35,13 @@ def cmd_start(turn: Turn, args: str) -> list[Reply]:
         return join(turn, args.split()[0])
     if not turn.library_id:
         return menu(turn, welcome=True)
-    library = store.get_library(turn.db, turn.library_id)
+    library = libraries.get_library(turn.db, turn.library_id)
     return [turn.say("welcome_back", library=library["name"]), *turn.command("continue")]
 
 
 def press_library(turn: Turn, action: str) -> list[Reply]:
     if turn.library_id:
-        library = store.get_library(turn.db, turn.library_id)
+        library = libraries.get_library(turn.db, turn.library_id)
         return [turn.say("notices.already_member", library=library["name"]),
                 *turn.where_you_are()]
     if action == "new":
@@ -70,28 +71,28 @@ def on_text(turn: Turn, text: str) -> list[Reply]:
 
 
 def _create_library(turn: Turn, name: str) -> list[Reply]:
-    library_id = store.create_library(turn.db, name, turn.user["id"], turn.now)
+    library_id = libraries.create_library(turn.db, name, turn.user["id"], turn.now)
     turn.update(library_id=library_id, role="coordinator")
     turn.forget_positions()
     return [turn.say("library_created", library=name), *turn.command("continue")]
 
 
 def join(turn: Turn, code: str) -> list[Reply]:
-    if store.join_failures(turn.db, turn.user["id"], turn.now) >= store.JOIN_MAX_FAILURES:
+    if invites.join_failures(turn.db, turn.user["id"], turn.now) >= invites.JOIN_MAX_FAILURES:
         return [turn.say("notices.join_rate_limited")]
-    invite = store.find_invite(turn.db, code[:64])
+    invite = invites.find_invite(turn.db, code[:64])
     problem = None
     if invite is None or invite["revoked_at"]:
         problem = "join_invalid"
-    elif invite["expires_at"] <= store.iso(turn.now):
+    elif invite["expires_at"] <= iso(turn.now):
         problem = "join_expired"
     if problem:
-        store.record_join_attempt(turn.db, turn.user["id"], False, turn.now)
+        invites.record_join_attempt(turn.db, turn.user["id"], False, turn.now)
         if not turn.library_id:
             turn.update(mode="joining")
         return [turn.say(f"notices.{problem}")]
-    store.record_join_attempt(turn.db, turn.user["id"], True, turn.now)
-    library = store.get_library(turn.db, invite["library_id"])
+    invites.record_join_attempt(turn.db, turn.user["id"], True, turn.now)
+    library = libraries.get_library(turn.db, invite["library_id"])
     if turn.library_id == library["id"]:
         return [turn.say("notices.already_member", library=library["name"]),
                 *turn.where_you_are()]

@@ -18,7 +18,7 @@ from coach.features.strategy.views import nav_button, question_reply, step_summa
 from coach.flow.answers import Outcome
 from coach.flow.display import display, position_ref
 from coach.flow.positions import Position, library_view
-from coach.storage import store
+from coach.storage import answers
 
 STATE = "strategy"  # this feature's key in users.pending
 
@@ -38,11 +38,11 @@ def set_state(turn: Turn, **changes: Any) -> None:
 
 def ask(turn: Turn, position: Position, notice: str = "") -> Reply:
     q = position.question
-    mine_row = store.my_answer(turn.db, turn.library_id, turn.user["id"], q.id,
+    mine_row = answers.my_answer(turn.db, turn.library_id, turn.user["id"], q.id,
                                position.item_key)
     mine = mine_row["value"] if mine_row and mine_row["status"] == "answered" else None
     colleagues = [
-        r for r in store.current_answers(turn.db, turn.library_id, q.id)
+        r for r in answers.current_answers(turn.db, turn.library_id, q.id)
         if r["author_id"] != turn.user["id"] and r["status"] == "answered"
         and r["item_key"] == position.item_key
     ]
@@ -100,7 +100,7 @@ def accept(turn: Turn, position: Position, value: Any) -> list[Reply]:
 
 
 def save(turn: Turn, position: Position, status: str, value: Any) -> None:
-    store.save_answer(
+    answers.save_answer(
         turn.db, library_id=turn.library_id, question_id=position.question.id,
         item_key=position.item_key, author=turn.user, status=status, value=value,
         now=turn.now,
@@ -154,7 +154,7 @@ def finish_step(turn: Turn, step_id: str, nxt: Position | None) -> list[Reply]:
 def _summary(turn: Turn, step_id: str, next_step: Any) -> Reply:
     lines = []
     for p in turn.positions.in_step(step_id):
-        row = store.my_answer(turn.db, turn.library_id, turn.user["id"], p.question.id,
+        row = answers.my_answer(turn.db, turn.library_id, turn.user["id"], p.question.id,
                               p.item_key)
         value = "" if row is None or row["status"] != "answered" else display(
             p.question, row["value"], turn.lang)

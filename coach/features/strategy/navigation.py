@@ -24,7 +24,7 @@ from coach.flow.answers import check_selection, parse_text
 from coach.flow.display import position_ref
 from coach.flow.matching import DONE, NO, YES, navigation_word, word_in
 from coach.flow.model import Step
-from coach.storage import store
+from coach.storage import libraries
 
 NAV_ACTIONS = ("back", "skip", "pause", "continue", "overview", "edit", "help")
 
@@ -91,7 +91,7 @@ def cmd_overview(turn: Turn, args: str) -> list[Reply]:
         where = {"step": step.number, "question": [q.id for q in step.questions].index(
             current.question.id) + 1, "questions": len(step.questions)}
     choices = [[nav_button(turn.lang, "continue"), nav_button(turn.lang, "edit")]]
-    library = store.get_library(turn.db, turn.library_id)
+    library = libraries.get_library(turn.db, turn.library_id)
     return [turn.say("overview", choices=choices, steps=steps, where=where,
                      step_count=len(turn.flow.steps), library=library["name"])]
 

@@ -27,7 +27,7 @@ from coach.core.events import MAX_CALLBACK_DATA_BYTES, Choice, Reply
 from coach.core.feature import Feature
 from coach.features.team.invites import cmd_invite, press_invite
 from coach.flow.positions import Positions
-from coach.storage import store
+from coach.storage import libraries, users
 
 if TYPE_CHECKING:
     from coach.core.turn import Turn
@@ -55,16 +55,16 @@ def _name(member: dict[str, Any]) -> str:
 
 def _find(turn: Turn, who: str) -> dict[str, Any] | None:
     """The colleague ``who`` names, only among the presser's own library's members."""
-    for member in store.members(turn.db, turn.library_id):
+    for member in users.members(turn.db, turn.library_id):
         if who and token(member["id"]) == who:
             return member
     return None
 
 
 def team_reply(turn: Turn) -> Reply:
-    library = store.get_library(turn.db, turn.library_id)
+    library = libraries.get_library(turn.db, turn.library_id)
     members, rows = [], []
-    for m in store.members(turn.db, turn.library_id):
+    for m in users.members(turn.db, turn.library_id):
         answered, total = progress(turn, m["id"])
         members.append({"name": _name(m), "coordinator": m["role"] == "coordinator",
                         "answered": answered, "total": total})
@@ -114,14 +114,13 @@ def press(turn: Turn, rest: str) -> list[Reply]:
         choices = [[turn.button("team.btn_handover_yes", f"t:coy:{tok}"),
                     turn.button("team.btn_cancel", "t:no")]]
         return [turn.say("team.confirm_handover", choices=choices, name=name)]
-    library = store.get_library(turn.db, turn.library_id)
+    library = libraries.get_library(turn.db, turn.library_id)
     if action == "rmy":
-        store.update_user(turn.db, member["id"], turn.now, library_id=None, role=None,
-                          mode="onboarding", question_id=None, item=0, pending="{}")
+        users.reset_to_onboarding(turn.db, user_id=member["id"], now=turn.now)
         return [turn.say("team.removed", name=name, library=library["name"],
                          choices=[[turn.button("team.btn_invite", "i:new")], [back]])]
     # coy: hand over the coordinator role
-    store.update_user(turn.db, member["id"], turn.now, role="coordinator")
+    users.update_user(turn.db, member["id"], turn.now, role="coordinator")
     turn.update(role="member")
     return [turn.say("team.handed_over", name=name, library=library["name"])]
 

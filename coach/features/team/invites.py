@@ -8,15 +8,15 @@ from typing import Any
 from coach.core.events import Choice, Reply
 from coach.core.texts import label
 from coach.core.turn import Turn
-from coach.storage import store
+from coach.storage import invites
 
 
 def cmd_invite(turn: Turn, args: str) -> list[Reply]:
     if turn.user["role"] != "coordinator":
         return [turn.say("notices.coordinator_only")]
-    invite = store.open_invite(turn.db, turn.library_id, turn.now)
+    invite = invites.open_invite(turn.db, turn.library_id, turn.now)
     if invite is None or args.lower() in ("new", "nieuw"):
-        invite = store.new_invite(turn.db, turn.library_id, turn.user["id"], turn.now)
+        invite = invites.new_invite(turn.db, turn.library_id, turn.user["id"], turn.now)
     return [invite_reply(turn, invite)]
 
 
