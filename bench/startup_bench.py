@@ -54,7 +54,7 @@ async def worker(db_path: str) -> dict[str, Any]:
     out: dict[str, Any] = {"rss_python": rss_mib()[0]}
     from telegram import Update
 
-    from coach.adapters.telegram import app as telegram_bot
+    from coach.adapters.telegram.app import build_application
     from coach.config import Config
     from coach.core.engine import Coach
 
@@ -68,7 +68,7 @@ async def worker(db_path: str) -> dict[str, Any]:
     coach = Coach.open(db_path)
     out["open_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    app = telegram_bot.build_application(
+    app = build_application(
         Config(db_path=db_path, token=TOKEN), coach, request=api,
         get_updates_request=LocalBotApi(keep_last=False),
     )

@@ -146,12 +146,12 @@ def build_biebcoach(db_path: str, api: LocalBotApi, limiter: bool) -> Any:
     """``build_application`` as the bot runs it, with a local request object (and,
     unless ``limiter``, without the rate limiter). Handlers, Defaults, post_init and
     the error handler are the adapter's own."""
-    from coach.adapters.telegram import app as telegram_bot
+    from coach.adapters.telegram.app import build_application
     from coach.config import Config
     from coach.core.engine import Coach
 
     coach = Coach.open(db_path)
-    app = telegram_bot.build_application(
+    app = build_application(
         Config(db_path=db_path, token=TOKEN), coach, request=api,
         get_updates_request=LocalBotApi(keep_last=False), rate_limited=limiter,
     )

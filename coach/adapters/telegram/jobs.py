@@ -1,10 +1,11 @@
 """Sending the weekly check-ins over Telegram (the core is in coach/checkins.py).
 
 :func:`install` adds ONE repeating JobQueue job that asks the database what is due
-(:func:`coach.features.checkins.due.iter_due_checkins`, a page at a time) and sends each check-in
-with the adapter's own ``send_reply`` (HTML, inline keyboards, photos). There is no job
-per user, so schedules changed in /settings need no rescheduling and a restart loses
-nothing: what came due while the bot was down is found by the first run after the start.
+(:func:`coach.features.checkins.due.iter_due_checkins`, a page at a time) and sends each
+check-in with the adapter's own ``send_reply`` (``send.py``: HTML, inline keyboards,
+photos). There is no job per user, so schedules changed in /settings need no
+rescheduling and a restart loses nothing: what came due while the bot was down is found
+by the first run after the start.
 
 Telegram's limits (about 30 messages per second overall) are kept by the
 application's rate limiter (``pacing.py``: PTB's ``AIORateLimiter`` with at most
@@ -13,7 +14,7 @@ application's rate limiter (``pacing.py``: PTB's ``AIORateLimiter`` with at most
 (``Forbidden``) is marked unreachable and not tried again until they write to the bot.
 Another error leaves the claimed check-in unsent (at most once, see checkins.py).
 
-``python bot.py checkins send-due`` runs :func:`send_due` once, for cron.
+``python bot.py checkins send-due`` runs :func:`send_due` once, for cron (``run.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING
 from telegram.error import ChatMigrated, Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
+from coach.adapters.telegram.send import send_reply
 from coach.config import Config
 from coach.features.checkins.due import iter_due_checkins, mark_unreachable
 from coach.features.checkins.feature import start_checkin
@@ -48,8 +50,6 @@ async def send_due(
 
     ``in_job``: run by the running bot's job, which stops between two check-ins when
     the bot stops (PTB waits for a running job), so no claimed check-in is cut off."""
-    from coach.adapters.telegram.app import send_reply
-
     lock = app.bot_data.setdefault("checkins_lock", asyncio.Lock())
     sent = 0
     async with lock:  # a slow batch and the next run never overlap
@@ -103,19 +103,3 @@ def install(
         job.schedule_removal()
     application.job_queue.run_repeating(_tick, interval=interval, first=first, name=JOB_NAME)
 
-
-async def _send_due_once(config: Config) -> int:
-    from coach.adapters.telegram.app import build_application
-    from coach.core.engine import Coach
-
-    coach = Coach.open(config.db_path, tz=config.tz)
-    app = build_application(config, coach)
-    async with app:  # initialize and shut down the bot; no polling, no jobs
-        return await send_due(app, coach)
-
-
-def run_send_due(config: Config) -> int:
-    """``python bot.py checkins send-due``: send what is due now and exit."""
-    from coach.adapters.telegram.app import run_cli
-
-    return run_cli(config, lambda: _send_due_once(config))
