@@ -17,8 +17,7 @@ from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
 
-from coach.adapters.telegram import retry
-from coach.adapters.telegram.retry import retry_seconds, sleep_unless
+from coach.adapters.telegram.retry import Backoff, retry_seconds, sleep_unless
 
 log = logging.getLogger("coach.telegram")
 
@@ -35,7 +34,7 @@ async def poll_updates(
     """
     bot = app.bot
     offset: int | None = None
-    delay = retry.RETRY_DELAY
+    backoff = Backoff()
     webhook_cleared = False  # a webhook left set would make getUpdates fail
     stop_wait = asyncio.ensure_future(stop.wait())
     try:
@@ -63,11 +62,11 @@ async def poll_updates(
                 continue
             except TelegramError as exc:  # network trouble, a webhook still set, ...
                 what = "getUpdates" if webhook_cleared else "deleteWebhook"
-                log.warning("%s failed: %s; retrying in %.1f s", what, exc, delay)
-                await sleep_unless(stop, delay)
-                delay = min(delay * 2, retry.RETRY_DELAY_MAX)
+                wait = backoff.next()
+                log.warning("%s failed: %s; retrying in %.1f s", what, exc, wait)
+                await sleep_unless(stop, wait)
                 continue
-            delay = retry.RETRY_DELAY
+            backoff.reset()
             if not webhook_cleared:
                 webhook_cleared = True
                 continue

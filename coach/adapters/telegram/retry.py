@@ -1,7 +1,8 @@
 """Retrying Bot API calls: flood limits (429), timeouts and network errors.
 
-:func:`call_with_retry` wraps one Bot API call; :func:`sleep_unless` waits unless the
-bot is stopping. Bad requests, a blocked bot and a rejected token are
+:func:`call_with_retry` wraps one Bot API call; :class:`Backoff` is the doubling wait
+between two tries that it, long polling and the start-up share; :func:`sleep_unless`
+waits unless the bot is stopping. Bad requests, a blocked bot and a rejected token are
 never retried.
 """
 
@@ -32,6 +33,23 @@ RETRY_DELAY_MAX = 10.0
 T = TypeVar("T")
 
 
+class Backoff:
+    """Waits between two tries: RETRY_DELAY first, then doubling up to RETRY_DELAY_MAX;
+    :meth:`reset` after a success starts again at RETRY_DELAY."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.delay = RETRY_DELAY
+
+    def next(self) -> float:
+        """Seconds to wait before the next try (and double the wait after it)."""
+        wait = self.delay
+        self.delay = min(self.delay * 2, RETRY_DELAY_MAX)
+        return wait
+
+
 def retry_seconds(exc: RetryAfter) -> float:
     value = exc.retry_after  # a timedelta (PTB_TIMEDELTA, set in coach/__init__.py)
     return float(value.total_seconds() if hasattr(value, "total_seconds") else value)
@@ -48,7 +66,7 @@ async def call_with_retry(make_call: Callable[[], Awaitable[T]], what: str) -> T
 
     Bad requests, a blocked bot and a rejected token are not retried.
     """
-    delay = RETRY_DELAY
+    backoff = Backoff()
     for attempt in range(1, SEND_ATTEMPTS + 1):
         try:
             return await make_call()
@@ -62,8 +80,7 @@ async def call_with_retry(make_call: Callable[[], Awaitable[T]], what: str) -> T
         except (TimedOut, NetworkError) as exc:
             if attempt == SEND_ATTEMPTS:
                 raise
-            wait = delay
-            delay = min(delay * 2, RETRY_DELAY_MAX)
+            wait = backoff.next()
             log.warning("%s: %s, retry %d in %.1f s", what, exc, attempt, wait)
         await asyncio.sleep(wait)
     raise AssertionError("unreachable")

@@ -21,11 +21,11 @@ from collections.abc import Awaitable, Callable
 from telegram.error import BadRequest, InvalidToken, NetworkError, TimedOut
 from telegram.ext import Application
 
-from coach.adapters.telegram import jobs, retry
+from coach.adapters.telegram import jobs
 from coach.adapters.telegram.app import build_application
 from coach.adapters.telegram.logs import configure_logging, install_log_masking
 from coach.adapters.telegram.polling import poll_updates
-from coach.adapters.telegram.retry import sleep_unless
+from coach.adapters.telegram.retry import Backoff, sleep_unless
 from coach.config import Config, ConfigError
 from coach.core.engine import Coach
 from coach.core.texts import cli_line
@@ -43,7 +43,7 @@ async def run_until_stopped(
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    delay = retry.RETRY_DELAY
+    backoff = Backoff()
     while True:
         try:
             await app.initialize()
@@ -51,11 +51,11 @@ async def run_until_stopped(
         except (TimedOut, NetworkError) as exc:
             if isinstance(exc, BadRequest):
                 raise
-            log.warning("cannot reach Telegram (%s); retrying in %.1f s", exc, delay)
-            await sleep_unless(stop, delay)
+            wait = backoff.next()
+            log.warning("cannot reach Telegram (%s); retrying in %.1f s", exc, wait)
+            await sleep_unless(stop, wait)
             if stop.is_set():
                 return
-            delay = min(delay * 2, retry.RETRY_DELAY_MAX)
     try:
         if app.post_init:
             await app.post_init(app)
