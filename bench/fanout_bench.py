@@ -4,7 +4,7 @@
 
 This benchmark needs the weekly check-ins: ``coach/checkins.py`` (who is due, claiming
 a check-in exactly once per member per week) and ``coach/tg_checkins.py`` (the JobQueue
-job that sends them with the adapter's ``send_reply``); without them committed it only
+job that sends them with the adapter's ``send_replies``); without them committed it only
 prints what it would measure and exits with status 0.
 
 What it measures:

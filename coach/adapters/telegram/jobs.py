@@ -2,7 +2,7 @@
 
 :func:`install` adds ONE repeating JobQueue job that asks the database what is due
 (:func:`coach.features.checkins.due.iter_due_checkins`, a page at a time) and sends each
-check-in with the adapter's own ``send_reply`` (``send.py``: HTML, inline keyboards,
+check-in with the adapter's own ``send_replies`` (``send.py``: HTML, inline keyboards,
 photos). There is no job per user, so schedules changed in /settings need no
 rescheduling and a restart loses nothing: what came due while the bot was down is found
 by the first run after the start.
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from telegram.error import ChatMigrated, Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
-from coach.adapters.telegram.send import send_reply
+from coach.adapters.telegram.send import send_replies
 from coach.config import Config
 from coach.features.checkins.due import iter_due_checkins, mark_unreachable
 from coach.features.checkins.feature import start_checkin
@@ -65,8 +65,7 @@ async def send_due(
             if not replies:
                 continue
             try:
-                for reply in replies:
-                    await send_reply(app, chat_id, reply)
+                await send_replies(app, chat_id, replies)
                 sent += 1
             except (Forbidden, ChatMigrated) as exc:
                 log.info("check-in for %s not delivered (%s); marked unreachable", user_id, exc)

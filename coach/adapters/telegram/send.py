@@ -4,8 +4,8 @@
 Telegram's limit (``split.py``), buttons as inline keyboards, ``replace`` as an edit of
 the pressed message, documents and photos as files (with the text as their caption
 when it fits). Every call goes through ``call_with_retry`` (``retry.py``).
-:func:`deliver` sends a list of replies in order and stops quietly when the user
-blocked the bot.
+:func:`send_replies` sends a list in order; :func:`deliver` does the same and stops
+quietly when the user blocked the bot.
 """
 
 from __future__ import annotations
@@ -61,28 +61,21 @@ async def send_reply(
             caption, text = text, ""
         file_markup = markup if not text else None
         if reply.document is not None:
-            doc = reply.document
-            await call_with_retry(
-                lambda: bot.send_document(
-                    chat_id,
-                    document=InputFile(doc.content, filename=doc.filename),
-                    caption=caption or None,
-                    reply_markup=file_markup,
-                ),
-                "sendDocument",
-            )
+            send_file, what = bot.send_document, "sendDocument"
+            content, filename = reply.document.content, reply.document.filename
         else:
+            send_file, what = bot.send_photo, "sendPhoto"
             # drawing a chart takes a while: off the event loop
-            photo = await asyncio.to_thread(reply.draw_photo)
-            await call_with_retry(
-                lambda: bot.send_photo(
-                    chat_id,
-                    photo=InputFile(photo, filename="chart.png"),
-                    caption=caption or None,
-                    reply_markup=file_markup,
-                ),
-                "sendPhoto",
-            )
+            content, filename = await asyncio.to_thread(reply.draw_photo), "chart.png"
+        await call_with_retry(
+            lambda: send_file(
+                chat_id,
+                InputFile(content, filename=filename),
+                caption=caption or None,
+                reply_markup=file_markup,
+            ),
+            what,
+        )
         if not text:
             return
 
@@ -120,16 +113,21 @@ async def send_reply(
         )
 
 
+async def send_replies(
+    app: Application, chat_id: int, replies: list[Reply], pressed: Message | None = None
+) -> None:
+    """Send the replies in order; what sending raises (a blocked bot, ...) is raised."""
+    for reply in replies:
+        await send_reply(app, chat_id, reply, pressed)
+
+
 async def deliver(
     app: Application, chat_id: int, replies: list[Reply], pressed: Message | None = None
 ) -> None:
     """Send the replies in order; stop quietly when the user blocked the bot."""
-    for reply in replies:
-        try:
-            await send_reply(app, chat_id, reply, pressed)
-        except Forbidden as exc:
-            log.info("chat %s cannot be reached (%s); skipping its replies", chat_id, exc)
-            return
-        except ChatMigrated as exc:
-            log.info("chat %s moved to %s; skipping its replies", chat_id, exc.new_chat_id)
-            return
+    try:
+        await send_replies(app, chat_id, replies, pressed)
+    except Forbidden as exc:
+        log.info("chat %s cannot be reached (%s); skipping its replies", chat_id, exc)
+    except ChatMigrated as exc:
+        log.info("chat %s moved to %s; skipping its replies", chat_id, exc.new_chat_id)
