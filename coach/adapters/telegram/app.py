@@ -109,7 +109,8 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await _handle(update, context, pressed=message, choice=query.data)
 
 
-async def _group_notice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A message in a group or channel: the coach's notice to write privately."""
     chat = update.effective_chat
     if chat is None or chat.type == ChatType.PRIVATE:
         return
@@ -120,16 +121,12 @@ async def _group_notice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await deliver(context.application, chat.id, [reply])
 
 
-async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _group_notice(update, context)
-
-
 async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     change = update.my_chat_member
     if change is None or change.chat.type == ChatType.PRIVATE:
         return
     if change.new_chat_member.status in ("member", "administrator"):
-        await _group_notice(update, context)
+        await on_group(update, context)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -171,13 +168,14 @@ async def _post_init(app: Application) -> None:
     try:
         nl = [BotCommand(c, d) for c, d in coach.menu("nl")]
         en = [BotCommand(c, d) for c, d in coach.menu("en")]
-        await call_with_retry(lambda: bot.set_my_commands(nl), "setMyCommands")
-        await call_with_retry(
-            lambda: bot.set_my_commands(nl, language_code="nl"), "setMyCommands nl"
-        )
-        await call_with_retry(
-            lambda: bot.set_my_commands(en, language_code="en"), "setMyCommands en"
-        )
+        # the default menu (Dutch), then one per language Telegram users may have set
+        for lang, commands in ((None, nl), ("nl", nl), ("en", en)):
+            await call_with_retry(
+                lambda lang=lang, commands=commands: bot.set_my_commands(
+                    commands, language_code=lang
+                ),
+                f"setMyCommands {lang}" if lang else "setMyCommands",
+            )
     except TelegramError as exc:
         log.warning("could not set the command menu: %s", exc)
     except Exception:  # noqa: BLE001 - a broken menu must not keep the bot from running
