@@ -30,7 +30,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from coach.adapters.telegram import jobs
-from coach.adapters.telegram.convert import command_fields, media_kind, to_event
+from coach.adapters.telegram.convert import command_fields, media_kind, to_event, user_key
 from coach.adapters.telegram.pacing import PacedRateLimiter
 from coach.adapters.telegram.retry import call_with_retry
 from coach.adapters.telegram.send import deliver
@@ -142,7 +142,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if chat is None or user is None or chat.type != ChatType.PRIVATE:
         return
     try:
-        reply = _coach(context).error_reply(f"tg:{user.id}")
+        reply = _coach(context).error_reply(user_key(user.id))
         await deliver(context.application, chat.id, [reply])
     except Exception:  # noqa: BLE001 - the error handler must not raise
         log.exception("could not send the error reply to chat %s", chat.id)

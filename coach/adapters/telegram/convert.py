@@ -1,7 +1,9 @@
-"""Telegram updates as the coach's events.
+"""Telegram updates as the coach's events, and Telegram ids as the coach's user ids.
 
-:func:`to_event` makes the :class:`~coach.core.events.Event` of an update (a Telegram
-user is the coach user ``tg:<telegram user id>``); :func:`command_fields` and
+A Telegram user is the coach user ``tg:<telegram user id>`` (:func:`user_key`); in a
+private chat the chat id is the user id, so :func:`chat_id` finds where to send a user
+the coach starts a conversation with. :func:`to_event` makes the
+:class:`~coach.core.events.Event` of an update; :func:`command_fields` and
 :func:`media_kind` read what a message holds.
 """
 
@@ -12,6 +14,8 @@ from typing import Any
 from telegram import Bot, Message, Update
 
 from coach.core.events import Event
+
+USER_PREFIX = "tg:"  # before the Telegram user id in the coach's user ids
 
 # Message attributes that identify a non-text message, checked in this order
 # (an animation also carries a document; a venue also carries a location).
@@ -35,12 +39,26 @@ MEDIA_KINDS = (
 )
 
 
+def user_key(telegram_id: int) -> str:
+    """The coach's user id of a Telegram user."""
+    return f"{USER_PREFIX}{telegram_id}"
+
+
+def chat_id(key: str) -> int | None:
+    """The private chat of the coach user ``key`` (``tg:<id>``); None when the part
+    after the prefix is not a number."""
+    try:
+        return int(key[len(USER_PREFIX):])
+    except ValueError:
+        return None
+
+
 def to_event(update: Update, **fields: Any) -> Event:
     """The event of an update from a user; ``fields`` say what it holds (text, ...)."""
     user = update.effective_user
     assert user is not None
     return Event(
-        user_id=f"tg:{user.id}",
+        user_id=user_key(user.id),
         name=user.full_name,
         lang_hint=user.language_code,
         event_id=f"tg:{update.update_id}",

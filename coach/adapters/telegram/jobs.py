@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from telegram.error import ChatMigrated, Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
+from coach.adapters.telegram.convert import USER_PREFIX, chat_id
 from coach.adapters.telegram.send import send_replies
 from coach.config import Config
 from coach.features.checkins.due import iter_due_checkins, mark_unreachable
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("coach.checkins")
 
-PREFIX = "tg:"
 INTERVAL = 60.0  # seconds between two looks at the database
 FIRST = 5.0  # seconds after the start for the first look (catch-up after downtime)
 JOB_NAME = "weekly-checkins"
@@ -54,18 +54,17 @@ async def send_due(
     sent = 0
     async with lock:  # a slow batch and the next run never overlap
         now = now or coach.clock()
-        for user_id in iter_due_checkins(coach, now, prefix=PREFIX):
+        for user_id in iter_due_checkins(coach, now, prefix=USER_PREFIX):
             if in_job and not app.running:
                 break  # the bot is stopping: the rest go out after the restart
-            try:
-                chat_id = int(user_id[len(PREFIX):])
-            except ValueError:
+            chat = chat_id(user_id)
+            if chat is None:
                 continue
             replies = start_checkin(coach, user_id, now)  # claimed and committed here
             if not replies:
                 continue
             try:
-                await send_replies(app, chat_id, replies)
+                await send_replies(app, chat, replies)
                 sent += 1
             except (Forbidden, ChatMigrated) as exc:
                 log.info("check-in for %s not delivered (%s); marked unreachable", user_id, exc)
