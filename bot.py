@@ -29,7 +29,7 @@ def cmd_console(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
-    from coach.adapters.telegram.app import run
+    from coach.adapters.telegram.run import run
 
     return run(config)
 
@@ -79,7 +79,7 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_checkins(args: argparse.Namespace, config: Config) -> int:
-    from coach.adapters.telegram.jobs import run_send_due
+    from coach.adapters.telegram.run import run_send_due
 
     return run_send_due(config)
 

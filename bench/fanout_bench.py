@@ -2,9 +2,9 @@
 
     python bench/fanout_bench.py [--quick] [--n 10000]
 
-This benchmark needs the weekly check-ins: ``coach/checkins.py`` (who is due, claiming
-a check-in exactly once per member per week) and ``coach/tg_checkins.py`` (the JobQueue
-job that sends them with the adapter's ``send_reply``); without them committed it only
+This benchmark needs the weekly check-ins: ``coach/features/checkins/`` (who is due, claiming
+a check-in exactly once per member per week) and ``coach/adapters/telegram/jobs.py`` (the
+job that sends them with the adapter's ``send_replies``); without them committed it only
 prints what it would measure and exits with status 0.
 
 What it measures:
@@ -26,7 +26,7 @@ What it measures:
    that sends, as SIGTERM would), build a new Application on the same database and
    send the rest. Count messages per chat on the server: every chat must have
    exactly one check-in (no duplicates; at most the one in flight lost, as
-   coach/checkins.py documents "at most once").
+   coach/features/checkins/ documents "at most once").
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import ErrorCounter, committed, git_commit, machine, populate, table  # noqa: E402
 
-NEEDS = ("coach/checkins.py", "coach/tg_checkins.py")
+NEEDS = ("coach/features/checkins/due.py", "coach/adapters/telegram/jobs.py")
 
 
 def main() -> int:
@@ -91,7 +91,7 @@ def main() -> int:
 
 
 async def run(n: int) -> dict[str, Any]:
-    from coach.adapters.telegram import jobs as tg_checkins
+    from coach.adapters.telegram import jobs
     from coach.adapters.telegram.app import build_application
     from coach.config import Config
     from coach.wiring import open_coach
@@ -122,7 +122,7 @@ async def run(n: int) -> dict[str, Any]:
         accepted0, refused0 = gate.accepted, gate.refused
         gate.first = None
         t0 = time.perf_counter()
-        task = asyncio.create_task(tg_checkins.send_due(app, coach, now))
+        task = asyncio.create_task(jobs.send_due(app, coach, now))
         sent: int | None = None
         while not task.done():
             await asyncio.sleep(0.05)

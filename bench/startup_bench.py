@@ -7,10 +7,10 @@ point of the flow with their answers, libraries, invites, processed update ids a
 when coach/db.py's migrations have created them, check-in schedules
 (library_schedules, member_schedules) and last week's check-in ledger. Then, in a
 fresh process per run (so RSS is the run's own), it times what ``python bot.py``
-does before it can serve: importing the bot, ``Coach.open`` (migrations, flow,
+does before it can serve: importing the bot, ``open_coach`` (migrations, flow,
 extensions), ``build_application`` and ``application.initialize()`` plus the
 post_init hook (getMe, setMyCommands) against a local BaseRequest, then the first
-update (an existing user's ``/verder``). When coach/checkins.py is committed, the
+update (an existing user's ``/verder``). When the check-ins are committed, the
 first look for due check-ins (the catch-up after a restart) is timed too.
 
 Sizes: 0 and 100,000 users (``--quick``: 0 and 10,000); 3 runs each, median shown.
@@ -54,7 +54,7 @@ async def worker(db_path: str) -> dict[str, Any]:
     out: dict[str, Any] = {"rss_python": rss_mib()[0]}
     from telegram import Update
 
-    from coach.adapters.telegram import app as telegram_bot
+    from coach.adapters.telegram.app import build_application
     from coach.config import Config
     from coach.wiring import open_coach
 
@@ -68,7 +68,7 @@ async def worker(db_path: str) -> dict[str, Any]:
     coach = open_coach(db_path)
     out["open_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    app = telegram_bot.build_application(
+    app = build_application(
         Config(db_path=db_path, token=TOKEN), coach, request=api,
         get_updates_request=LocalBotApi(keep_last=False),
     )
@@ -93,7 +93,7 @@ async def worker(db_path: str) -> dict[str, Any]:
     out["second_update_s"] = time.perf_counter() - t0
 
     out["due_scan_s"] = None
-    if committed("coach/checkins.py"):
+    if committed("coach/features/checkins/due.py"):
         try:
             from itertools import islice
 
@@ -184,8 +184,8 @@ def main() -> None:
     errors = {r.get("due_error") for d in details for r in d["runs"] if r.get("due_error")}
     if errors:
         print(f"\nDue-check scan failed: {'; '.join(sorted(errors))}")
-    if not committed("coach/checkins.py"):
-        print("\nDue-check scan: n/a (coach/checkins.py is not committed yet).")
+    if not committed("coach/features/checkins/due.py"):
+        print("\nDue-check scan: n/a (coach/features/checkins/due.py is not committed yet).")
     print(f"\nTotal run time {time.perf_counter() - started:.0f} s.")
 
 

@@ -16,7 +16,7 @@ Variants, each in its own process (so peak RSS is its own):
 - ``bare``: a PTB Application with no persistence and one echo reply per update
   (answering callback queries): the framework's own cost.
 - ``biebcoach``: ``coach.adapters.telegram.app.build_application`` (the same handlers, Defaults
-  and error handler) on ``Coach.open``; every answer is committed to SQLite before the
+  and error handler) on ``open_coach``; every answer is committed to SQLite before the
   reply is sent. AIORateLimiter is left out so all variants are compared on CPU cost.
 - ``biebcoach+limiter``: the same as built, with its rate limiter (at most 30 msg/s
   overall, Telegram's limit): shows that the limiter, not the code, bounds a busy bot.
@@ -146,12 +146,12 @@ def build_biebcoach(db_path: str, api: LocalBotApi, limiter: bool) -> Any:
     """``build_application`` as the bot runs it, with a local request object (and,
     unless ``limiter``, without the rate limiter). Handlers, Defaults, post_init and
     the error handler are the adapter's own."""
-    from coach.adapters.telegram import app as telegram_bot
+    from coach.adapters.telegram.app import build_application
     from coach.config import Config
     from coach.wiring import open_coach
 
     coach = open_coach(db_path)
-    app = telegram_bot.build_application(
+    app = build_application(
         Config(db_path=db_path, token=TOKEN), coach, request=api,
         get_updates_request=LocalBotApi(keep_last=False), rate_limited=limiter,
     )

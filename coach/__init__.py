@@ -3,5 +3,5 @@
 import os
 
 # python-telegram-bot 22 announces that RetryAfter.retry_after becomes a timedelta and
-# warns on every flood limit until one opts in; we opt in (telegram_bot reads both).
+# warns on every flood limit until one opts in; we opt in (adapters/telegram/retry.py reads both).
 os.environ.setdefault("PTB_TIMEDELTA", "1")

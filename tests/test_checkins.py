@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from coach.core.engine import Coach
-from coach.features.checkins.due import due_checkins, mark_unreachable
-from coach.features.checkins.feature import start_checkin
+from coach.features.checkins.conversation import start_checkin
+from coach.features.checkins.due import due_checkins
 from coach.features.checkins.preferences import parse_date, parse_day_and_time
 from coach.storage import measurements
 from coach.storage.answers import current_answers, save_answer
@@ -203,7 +203,7 @@ def test_a_blocked_user_is_not_retried_until_they_write_again(coach, clock, chat
     anna.create_library()
     clock.now = MONDAY_SLOT
     assert start_checkin(coach, "test:anna", clock.now)
-    mark_unreachable(coach, "test:anna")  # Telegram said Forbidden
+    coach.mark_unreachable("test:anna")  # Telegram said Forbidden
     clock.now += timedelta(days=7)
     assert due_checkins(coach, clock.now) == []
     clock.advance(minutes=5)

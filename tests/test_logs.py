@@ -7,7 +7,7 @@ import json
 import logging
 import re
 
-from coach.adapters.telegram import app as telegram_bot
+from coach.adapters.telegram.logs import LogfmtFormatter, TokenFilter
 from tests.fake_bot_api import TOKEN, FakeBotApi, Fault
 from tests.test_telegram_e2e import BotProcess
 from tests.tg_fixtures import fake_api_fixture  # noqa: F401
@@ -36,13 +36,13 @@ def parse_logfmt(line: str) -> dict[str, str] | None:
 
 
 def test_formatter_writes_one_logfmt_line_with_exceptions_inside():
-    formatter = telegram_bot.LogfmtFormatter()
+    formatter = LogfmtFormatter()
     try:
         raise ValueError(f'bad "value"\nat {TOKEN}')
     except ValueError:
         record = logging.LogRecord("coach.x", logging.ERROR, __file__, 1, "failed %s", ("x=1",),
                                    exc_info=__import__("sys").exc_info())
-    telegram_bot.TokenFilter([TOKEN]).filter(record)
+    TokenFilter([TOKEN]).filter(record)
     line = formatter.format(record)
     assert "\n" not in line
     fields = parse_logfmt(line)

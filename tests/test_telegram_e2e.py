@@ -326,7 +326,7 @@ async def test_adapter_sends_long_texts_documents_and_photos(bot: RunningBot):
     out right too: through the adapter's own delivery, against the fake server."""
     from telegram import Message
 
-    from coach.adapters.telegram.app import deliver
+    from coach.adapters.telegram.send import deliver
     from coach.core.events import Choice, Document, Reply
 
     api = bot.api
@@ -607,11 +607,11 @@ async def test_telegram_down_at_start_keeps_the_bot_waiting_not_exiting(fake_api
                                                                        monkeypatch):
     """deleteWebhook, the first call of polling, fails many times (Telegram unreachable
     after the start): the bot keeps retrying instead of exiting, then works."""
-    from coach.adapters.telegram import app as telegram_bot
+    from coach.adapters.telegram import retry
     from tests.tg_fixtures import make_bot
 
-    monkeypatch.setattr(telegram_bot, "RETRY_DELAY", 0.01)
-    monkeypatch.setattr(telegram_bot, "RETRY_DELAY_MAX", 0.02)
+    monkeypatch.setattr(retry, "RETRY_DELAY", 0.01)
+    monkeypatch.setattr(retry, "RETRY_DELAY_MAX", 0.02)
     fake_api.faults.append(Fault(methods={"deleteWebhook"}, status=502, limit=15))
     bot = await make_bot(fake_api, str(tmp_path / "coach.db")).start()
     try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 
-from coach.adapters.telegram import app as telegram_bot
+from coach.adapters.telegram import retry
 from tests.fake_bot_api import DROPPED, Fault
 from tests.tg_fixtures import fake_api_fixture, make_bot  # noqa: F401
 from tests.tg_users import (
@@ -39,7 +39,7 @@ def four_users() -> list[SimUser]:
 async def test_conversations_survive_429_500_slow_and_dropped_calls(
     fake_api, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(telegram_bot, "RETRY_DELAY", 0.01)
+    monkeypatch.setattr(retry, "RETRY_DELAY", 0.01)
     api = fake_api
     polls = {"getUpdates"}
     api.faults += [
@@ -94,7 +94,7 @@ async def test_a_send_whose_answer_is_lost_is_repeated_not_lost(fake_api, tmp_pa
     """Telegram sent the message but its answer never arrived: the bot cannot tell, so
     it sends again. The user may see that message twice, never zero times, and the
     conversation goes on (the Bot API has no idempotency key to do better)."""
-    monkeypatch.setattr(telegram_bot, "RETRY_DELAY", 0.01)
+    monkeypatch.setattr(retry, "RETRY_DELAY", 0.01)
     api = fake_api
     bot = await make_bot(api, str(tmp_path / "coach.db")).start()
     try:

@@ -16,7 +16,9 @@ import pytest
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
-from coach.adapters.telegram import app as telegram_bot
+from coach.adapters.telegram import retry
+from coach.adapters.telegram.app import build_application
+from coach.adapters.telegram.polling import poll_updates
 from coach.config import Config
 from coach.core.engine import Coach
 from coach.wiring import open_coach
@@ -58,7 +60,7 @@ class RunningBot:
         # the adapter's own polling loop, as `python bot.py` runs it
         self._stop = asyncio.Event()
         self._polling = asyncio.create_task(
-            telegram_bot.poll_updates(self.app, self._stop, timeout=1)
+            poll_updates(self.app, self._stop, timeout=1)
         )
         return self
 
@@ -81,12 +83,12 @@ class RunningBot:
 def make_bot(api: FakeBotApi, db_path: str) -> RunningBot:
     config = Config(db_path=db_path, token=TOKEN, api_url=api.url)
     coach = open_coach(db_path)
-    return RunningBot(api, telegram_bot.build_application(config, coach), coach, db_path)
+    return RunningBot(api, build_application(config, coach), coach, db_path)
 
 
 @pytest.fixture(name="bot")
 async def bot_fixture(fake_api, tmp_path, monkeypatch):
-    monkeypatch.setattr(telegram_bot, "RETRY_DELAY", 0.01)
+    monkeypatch.setattr(retry, "RETRY_DELAY", 0.01)
     running = await make_bot(fake_api, str(tmp_path / "coach.db")).start()
     try:
         yield running

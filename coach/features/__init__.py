@@ -3,7 +3,7 @@ asks them (hooks after a step or an answer, /settings sections, jobs)."""
 
 from coach.core.feature import Feature
 from coach.features.advice.feature import FEATURE as ADVICE
-from coach.features.checkins.registration import FEATURE as CHECKINS
+from coach.features.checkins.feature import FEATURE as CHECKINS
 from coach.features.export.feature import FEATURE as EXPORT
 from coach.features.general.feature import FEATURE as GENERAL
 from coach.features.onboarding.feature import FEATURE as ONBOARDING

@@ -1,7 +1,7 @@
 """The ``checkins`` and ``suggestions`` tables: the once-a-week ledger and the next steps.
 
 ``checkins`` has a UNIQUE (user_id, iso_week) row: :func:`claim` inserts it, so a
-member's check-in of a week is claimed once (see coach/features/checkins/feature.py).
+member's check-in of a week is claimed once (see coach/features/checkins/conversation.py).
 A suggestion is a next small step suggested to a member in a week; ``done`` is NULL
 until they said whether they did it.
 """

@@ -88,7 +88,7 @@ def _m2_measurements(db: sqlite_utils.Database) -> None:
 
 
 def _m3_checkins(db: sqlite_utils.Database) -> None:
-    """Weekly check-ins (coach/checkins.py): schedules, the once-a-week ledger, the
+    """Weekly check-ins (coach/features/checkins/): schedules, the once-a-week ledger, the
     suggested next steps, and whether a user can be reached at all."""
     db["users"].add_column("active", int, not_null_default=1)  # 0: blocked the bot
     db["users"].add_column("unreachable_at", str)

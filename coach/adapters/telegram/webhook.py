@@ -6,7 +6,7 @@ Here the POST is answered only after the coach handled the update and its replie
 sent (and the answer committed to SQLite). If the process dies first, Telegram gets no
 200 and delivers the update again; the coach recognises a redelivered update by its id
 and repeats where the user is instead of handling it twice. This mirrors
-``telegram_bot.poll_updates`` for long polling.
+``polling.poll_updates`` for long polling.
 
 Served with tornado (python-telegram-bot's ``webhooks`` extra) on ``WEBHOOK_LISTEN`` /
 ``WEBHOOK_PORT`` at the path of ``WEBHOOK_URL``; requests without the right
@@ -27,6 +27,7 @@ import tornado.web
 from telegram import Update
 from telegram.ext import Application
 
+from coach.adapters.telegram.retry import call_with_retry
 from coach.config import Config, ConfigError
 
 log = logging.getLogger("coach.webhook")
@@ -68,8 +69,6 @@ class UpdateHandler(tornado.web.RequestHandler):
 
 async def serve_webhook(app: Application, config: Config, secret: str, stop: asyncio.Event):
     """Register the webhook with Telegram and handle POSTed updates until ``stop``."""
-    from coach.adapters.telegram.app import call_with_retry
-
     path = "/" + urlparse(config.webhook_url or "").path.strip("/")
     web_app = tornado.web.Application([(
         re.escape(path.rstrip("/") or "/") + "/?",

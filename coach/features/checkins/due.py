@@ -1,11 +1,24 @@
-"""Who is due for a weekly check-in: schedules per library and member, in SQLite.
+"""Who is due for a weekly check-in: schedules per library and member.
 
-A library checks in weekly (default Monday 09:30 in ``COACH_TZ``, Europe/Amsterdam); a
-member may choose their own day and time, pause until a date or stop. The local
-wall-clock time is kept across daylight-saving changes (``coach.core.calendar``). There is
-no job per user: one periodic job asks :func:`iter_due_checkins` what is due, and
-``coach.storage.checkins.claim`` records a member's check-in of the week (see
-coach/features/checkins/feature.py for why that makes check-ins at most once).
+Schedules
+    A library checks in weekly (default Monday 09:30 in ``COACH_TZ``, Europe/Amsterdam);
+    a coordinator changes that in /settings. A member may choose their own day and
+    time, pause until a date (check-ins resume *on* that date) or stop check-ins. The
+    local wall-clock time is kept across daylight-saving changes (``coach.core.calendar``).
+    There is no job per user: one periodic job asks :func:`iter_due_checkins` what is due.
+
+At most once per member per week
+    ``checkins`` has a UNIQUE (user_id, iso_week) row. The scheduled path claims it
+    (``coach.storage.checkins.claim``) in its own committed transaction right before
+    the first message is built and sent; a claimed row is never sent again, also not
+    after a kill in the middle of a batch. If the process dies in the tiny window
+    between the claim and Telegram accepting the message, that member misses one
+    weekly check-in (they can still type /checkin). We chose this over at-least-once
+    because a missed nudge costs little while a duplicate one annoys, and a duplicate
+    cannot be ruled out anyway (Telegram may accept a message whose response we never
+    see). Catch-up: a slot that passed while the bot was down is sent once when it
+    runs again, within the same local ISO week; earlier weeks are never caught up. A
+    user marked unreachable is reachable again as soon as they write to the bot.
 """
 
 from __future__ import annotations
@@ -17,8 +30,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from coach.core.calendar import check_in_due, iso_week
-from coach.storage import schedules, users
-from coach.storage.db import transaction
+from coach.storage import schedules
 
 if TYPE_CHECKING:
     from coach.core.engine import Coach
@@ -125,16 +137,9 @@ def iter_due_checkins(
         after = rows[-1]["id"]
 
 
-def mark_unreachable(coach: Coach, user_id: str) -> None:
-    """The user blocked the bot: no more check-ins until they write to it again."""
-    with transaction(coach.db):
-        users.mark_unreachable(coach.db, user_id, coach.clock())
-
-
 def library_schedule(db: Database, library_id: int) -> tuple[int, time]:
     """The library's check-in day and time (the default when it never set one)."""
     row = schedules.get_library_schedule(db, library_id)
     if row is None:
         return DEFAULT_WEEKDAY, DEFAULT_AT
     return row["weekday"], parse_at(row["at"]) or DEFAULT_AT
-

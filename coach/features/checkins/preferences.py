@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from coach.core.calendar import format_time, parse_time, parse_weekday, weekday_name
 from coach.core.events import Reply
 from coach.core.texts import markup
+from coach.features.checkins.conversation import SET_MODE, STOP_WORDS
 from coach.features.checkins.due import (
     default_tz,
     is_paused,
@@ -17,7 +18,7 @@ from coach.features.checkins.due import (
     local_today,
     member_schedule,
 )
-from coach.features.checkins.feature import SET_MODE, STOP_WORDS, local_date
+from coach.features.checkins.formatting import local_date
 from coach.flow.matching import navigation_word, word_in
 from coach.storage import schedules
 from coach.storage.sql import iso

@@ -1,0 +1,86 @@
+"""Retrying Bot API calls: flood limits (429), timeouts and network errors.
+
+:func:`call_with_retry` wraps one Bot API call; :class:`Backoff` is the doubling wait
+between two tries that it, long polling and the start-up share; :func:`sleep_unless`
+waits unless the bot is stopping. Bad requests, a blocked bot and a rejected token are
+never retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
+
+log = logging.getLogger("coach.telegram")
+
+SEND_ATTEMPTS = 8  # per Bot API call, for flood limits, timeouts and network errors
+RETRY_DELAY = 0.5  # first back-off after a network error; doubles up to RETRY_DELAY_MAX
+RETRY_DELAY_MAX = 10.0
+
+T = TypeVar("T")
+
+
+class Backoff:
+    """Waits between two tries: RETRY_DELAY first, then doubling up to RETRY_DELAY_MAX;
+    :meth:`reset` after a success starts again at RETRY_DELAY."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.delay = RETRY_DELAY
+
+    def next(self) -> float:
+        """Seconds to wait before the next try (and double the wait after it)."""
+        wait = self.delay
+        self.delay = min(self.delay * 2, RETRY_DELAY_MAX)
+        return wait
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    value = exc.retry_after  # a timedelta (PTB_TIMEDELTA, set in coach/__init__.py)
+    return float(value.total_seconds() if hasattr(value, "total_seconds") else value)
+
+
+async def sleep_unless(stop: asyncio.Event, seconds: float) -> None:
+    """Sleep ``seconds``, or less when ``stop`` is set in the meantime."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+
+
+async def call_with_retry(make_call: Callable[[], Awaitable[T]], what: str) -> T:
+    """Run a Bot API call, retrying flood limits, timeouts and network errors.
+
+    Bad requests, a blocked bot and a rejected token are not retried.
+    """
+    backoff = Backoff()
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            return await make_call()
+        except (BadRequest, Forbidden, InvalidToken, ChatMigrated):
+            raise
+        except RetryAfter as exc:
+            if attempt == SEND_ATTEMPTS:
+                raise
+            wait = retry_seconds(exc) + 0.1
+            log.warning("%s: flood limit, retrying in %.1f s", what, wait)
+        except (TimedOut, NetworkError) as exc:
+            if attempt == SEND_ATTEMPTS:
+                raise
+            wait = backoff.next()
+            log.warning("%s: %s, retry %d in %.1f s", what, exc, attempt, wait)
+        await asyncio.sleep(wait)
+    raise AssertionError("unreachable")
