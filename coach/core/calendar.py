@@ -28,6 +28,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rapidfuzz import fuzz, process
 
+from coach.flow.text import WEEKDAY_SURE, fold, lang_from_hint
+
 __all__ = [
     "DEFAULT_TZ",
     "check_in_due",
@@ -69,7 +71,6 @@ for _i, _forms in enumerate(
 _FUZZY_CHOICES = {
     lang: [name.lower() for name in names] for lang, names in _WEEKDAY_NAMES.items()
 }
-_FUZZY_CUTOFF = 75
 _FILLER_WORDS = {
     "op", "elke", "iedere", "ieder", "elk", "on", "every", "each", "de", "het", "s",
     "'s", "ochtend", "ochtends", "middag", "middags", "morning", "afternoon", "graag",
@@ -166,7 +167,7 @@ def check_in_due(
 
 
 def _clean_words(text: str) -> list[str]:
-    words = re.findall(r"[^\W\d_]+", text.casefold())
+    words = re.findall(r"[^\W\d_]+", fold(text))
     return [w for w in words if w not in _FILLER_WORDS]
 
 
@@ -190,14 +191,14 @@ def parse_weekday(text: str, lang: str = "nl") -> int | None:
         return _WEEKDAY_FORMS[word]
     if len(word) < 4:
         return None
-    first = "en" if (lang or "").lower().startswith("en") else "nl"
+    first = lang_from_hint(lang)
     best: tuple[float, int] | None = None
     for code in (first, "nl" if first == "en" else "en"):
         for candidate in (word, word[:-1] if word.endswith("s") else None):
             if not candidate:
                 continue
             match = process.extractOne(
-                candidate, _FUZZY_CHOICES[code], scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF
+                candidate, _FUZZY_CHOICES[code], scorer=fuzz.ratio, score_cutoff=WEEKDAY_SURE
             )
             if match and (best is None or match[1] > best[0]):
                 best = (match[1], match[2])
@@ -270,7 +271,7 @@ def parse_time(text: str) -> time | None:
 def weekday_name(weekday: int, lang: str = "nl") -> str:
     """"maandag" (nl, lower case as in Dutch) or "Monday" (en)."""
     _check_weekday(weekday)
-    code = "en" if (lang or "").lower().startswith("en") else "nl"
+    code = lang_from_hint(lang)
     return _WEEKDAY_NAMES[code][weekday]
 
 

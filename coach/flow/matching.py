@@ -7,16 +7,16 @@ returned as such so that the coach asks to confirm instead of guessing.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz
 
 from coach.flow.model import Option
+from coach.flow.text import SURE, UNSURE, WORD_SURE, normalize
 
-SURE = 86  # at or above: take it
-UNSURE = 66  # at or above (and below SURE): ask to confirm
+__all__ = ["DONE", "NAVIGATION_WORDS", "NO", "SURE", "UNSURE", "YES", "OptionMatch",
+           "match_option", "navigation_word", "normalize", "split_tokens", "word_in"]
 
 NAVIGATION_WORDS: dict[str, tuple[str, ...]] = {
     "back": ("terug", "vorige", "ga terug", "back", "go back", "previous"),
@@ -29,24 +29,6 @@ NAVIGATION_WORDS: dict[str, tuple[str, ...]] = {
 YES = ("ja", "j", "jazeker", "klopt", "ok", "oke", "prima", "goed", "yes", "y", "yep", "sure")
 NO = ("nee", "n", "neen", "niet", "no", "nope", "nah")
 DONE = ("klaar", "dat was het", "done", "ready", "that's all", "thats all", "ok")
-
-
-def normalize(text: str) -> str:
-    """Lower case, accents and emoji removed, punctuation to spaces, spaces collapsed."""
-    # short texts (vocabulary, typed options) repeat a lot: remember those only
-    return _normalize_short(text) if len(text) <= 100 else _normalize(text)
-
-
-@lru_cache(maxsize=8192)
-def _normalize_short(text: str) -> str:
-    return _normalize(text)
-
-
-def _normalize(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"[^\w+?&'\s-]", " ", text)
-    return re.sub(r"\s+", " ", text).strip()
 
 
 @dataclass(frozen=True)
@@ -75,7 +57,7 @@ def _score(typed: Term, known: Term) -> float:
 @lru_cache(maxsize=64)
 def _terms(words: tuple[str, ...]) -> tuple[tuple[Term, float], ...]:
     """The words, normalised, each with the score it needs (short words: exact)."""
-    return tuple((Term.of(w), 100 if len(w) <= 5 else 90) for w in words)
+    return tuple((Term.of(w), 100 if len(w) <= 5 else WORD_SURE) for w in words)
 
 
 def word_in(text: str, words: tuple[str, ...]) -> bool:

@@ -59,6 +59,8 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from coach.flow.text import lang_from_hint
+
 __all__ = [
     "MAX_VALUE",
     "REASONS",
@@ -334,7 +336,7 @@ def format_number(
         body = f"{abs(int(rounded)):,}"
     else:
         body = f"{abs(rounded):,.{max_decimals}f}".rstrip("0").rstrip(".")
-    if not (lang or "").lower().startswith("en"):
+    if lang_from_hint(lang) == "nl":
         body = body.replace(",", "\0").replace(".", ",").replace("\0", ".")
     sign = "-" if rounded < 0 else ""
     return f"{sign}{body}{'%' if percent else ''}"

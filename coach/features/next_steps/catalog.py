@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -27,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from coach.flow.text import fold, lang_from_hint, words
 
 __all__ = [
     "CHANNEL_ALIASES",
@@ -240,7 +241,7 @@ def _conditions(raw: Any, where: str) -> dict[str, Any]:
                 raise StepsFileError(f"{here}: use engagement, reach, conversion or any")
             when[key] = value
         elif key == "tactic_keywords":
-            when[key] = tuple(_fold(k) for k in _str_list(value, here))
+            when[key] = tuple(fold(k) for k in _str_list(value, here))
     return when
 
 
@@ -332,19 +333,9 @@ def _load_default() -> StepCatalog:
 # ------------------------------------------------------------------ classification
 
 
-def _fold(text: str) -> str:
-    """Lower case without accents: "Reactiés" -> "reacties"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", _fold(text))
-
-
 def normalize_channel(name: str) -> str:
     """"Insta" -> "instagram", "Twitter" -> "x", "LinkedIn" -> "linkedin"."""
-    key = "_".join(_words(name)) or name.strip().lower()
+    key = "_".join(words(name)) or name.strip().lower()
     return CHANNEL_ALIASES.get(key, key)
 
 
@@ -400,10 +391,10 @@ def kpi_kind(name: str) -> str:
     'other' (webcare response time, sentiment, unknown)."""
     text = name or ""
     # "sign-ups" -> also "signups"; "LinkedIn-volgers" -> "linkedin", "volgers"
-    words = _words(text) + _words(re.sub(r"(?<=\w)-(?=\w)", "", text))
-    words = [w for w in words if w not in _CHANNEL_WORDS]
+    found = words(text) + words(re.sub(r"(?<=\w)-(?=\w)", "", text))
+    found = [w for w in found if w not in _CHANNEL_WORDS]
     for kind, keywords in _KIND_KEYWORDS:
-        if any(_word_matches(w, k) for w in words for k in keywords):
+        if any(_word_matches(w, k) for w in found for k in keywords):
             return kind
     return "other"
 
@@ -454,10 +445,10 @@ def is_in_place(answer: str | None) -> bool:
     """
     if not answer or not answer.strip():
         return False
-    words = _words(answer)
-    if not words:
+    found = words(answer)
+    if not found:
         return False
-    return not (len(words) <= 4 and any(w in _NEGATIONS for w in words))
+    return not (len(found) <= 4 and any(w in _NEGATIONS for w in found))
 
 
 # ------------------------------------------------------------------------ matching
@@ -465,9 +456,9 @@ def is_in_place(answer: str | None) -> bool:
 
 def _tactic_matches(tactics: Iterable[str], keywords: Sequence[str]) -> str | None:
     for tactic in tactics:
-        words = _words(tactic)
+        found = words(tactic)
         for keyword in keywords:
-            for word in words:
+            for word in found:
                 if word.startswith(keyword) or word.endswith(keyword) or (
                     len(keyword) >= 5 and keyword in word
                 ):
@@ -527,10 +518,6 @@ def _match(step: Step, snapshot: LibrarySnapshot, channels: list[str]) -> _Match
     return found
 
 
-def _lang(lang: str) -> str:
-    return "en" if (lang or "").lower().startswith("en") else "nl"
-
-
 def _as_next_step(step: Step, kind: str, lang: str, found: _Match | None) -> NextStep:
     return NextStep(
         kind=kind,
@@ -554,7 +541,7 @@ def rank_next_steps(
     """All matching steps that are not done, best first (ignores an open strategy
     question and the fallback). Useful for an "another suggestion" button."""
     catalog = catalog or load_steps()
-    lang = _lang(lang)
+    lang = lang_from_hint(lang)
     done = set(done_ids)
     channels = [normalize_channel(c) for c in snapshot.channels]
     scored: list[tuple[int, int, Step, _Match]] = []
@@ -577,7 +564,7 @@ def choose_next_step(
 ) -> NextStep:
     """The one next small step for this library; see the module docstring."""
     catalog = catalog or load_steps()
-    code = _lang(lang)
+    code = lang_from_hint(lang)
     if snapshot.next_open_question is not None:
         question_id, prompt = snapshot.next_open_question
         return NextStep(
