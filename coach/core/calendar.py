@@ -28,7 +28,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rapidfuzz import fuzz, process
 
+from coach.flow.model import LANGS
 from coach.flow.text import WEEKDAY_SURE, fold, lang_from_hint
+from coach.flow.vocabulary import load_vocabulary
 
 __all__ = [
     "DEFAULT_TZ",
@@ -44,38 +46,29 @@ __all__ = [
 
 DEFAULT_TZ = "Europe/Amsterdam"
 
+# The words live in flows/<lang>/vocabulary.yaml: per language seven entries, Monday
+# first, each the day's name and its short forms.
+_VOCABULARY = load_vocabulary()
 _WEEKDAY_NAMES = {
-    "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    lang: tuple(entry[0] for entry in _VOCABULARY.table("weekdays", lang)) for lang in LANGS
 }
 
-# Exact forms: full names, the usual abbreviations, and the adverbial "-s" forms
-# ("maandags", "mondays"). Dutch and English never clash, so both are always accepted.
-_WEEKDAY_FORMS: dict[str, int] = {}
-for _i, _forms in enumerate(
-    (
-        ("maandag", "ma", "maa", "mon", "mo", "monday"),
-        ("dinsdag", "di", "din", "dins", "tue", "tu", "tues", "tuesday"),
-        ("woensdag", "wo", "woe", "wed", "we", "weds", "wednesday"),
-        ("donderdag", "do", "don", "dond", "thu", "th", "thur", "thurs", "thursday"),
-        ("vrijdag", "vr", "vrij", "vrijd", "fri", "fr", "friday"),
-        ("zaterdag", "za", "zat", "sat", "sa", "saturday"),
-        ("zondag", "zo", "zon", "sun", "su", "sunday"),
-    )
-):
-    for _form in _forms:
-        _WEEKDAY_FORMS[_form] = _i
-    _WEEKDAY_FORMS[_forms[0] + "s"] = _i
-    _WEEKDAY_FORMS[_forms[-1] + "s"] = _i
 
+# Exact forms: names and short forms of every language, and the names' adverbial
+# "-s" forms ("maandags", "mondays").
+_WEEKDAY_FORMS = _VOCABULARY.index("weekdays", fold) | {
+    fold(name) + "s": day for names in _WEEKDAY_NAMES.values() for day, name in enumerate(names)
+}
 _FUZZY_CHOICES = {
-    lang: [name.lower() for name in names] for lang, names in _WEEKDAY_NAMES.items()
+    lang: [fold(name) for name in names] for lang, names in _WEEKDAY_NAMES.items()
 }
-_FILLER_WORDS = {
-    "op", "elke", "iedere", "ieder", "elk", "on", "every", "each", "de", "het", "s",
-    "'s", "ochtend", "ochtends", "middag", "middags", "morning", "afternoon", "graag",
-    "please", "liefst", "om", "at",
-}
+_FILLER_WORDS = {fold(w) for w in _VOCABULARY.words("weekday_fillers")}
+
+
+def _alternatives(key: str) -> str:
+    """A regex alternation of the words under ``key``, longest first."""
+    found = sorted((fold(w) for w in _VOCABULARY.words(key)), key=len, reverse=True)
+    return "|".join(re.escape(w) for w in found)
 
 
 def _zone(tz: str) -> ZoneInfo:
@@ -215,6 +208,8 @@ _TIME_PATTERNS = (
 )
 _AMPM = re.compile(r"\s*(?P<ampm>[ap])\.?\s*m\.?$")
 _HALF = re.compile(r"half\s+(?P<h>\d{1,2})(?:\s*(?:uur|u))?")
+_BEFORE_TIME = re.compile(rf"^(?:{_alternatives('time_fillers.before')})\s+")
+_AFTER_TIME = re.compile(rf"\s*(?:'s|’s)?\s*(?:{_alternatives('time_fillers.after')})$")
 
 
 def parse_time(text: str) -> time | None:
@@ -231,8 +226,8 @@ def parse_time(text: str) -> time | None:
     if not text or not isinstance(text, str):
         return None
     cleaned = text.strip().casefold()
-    cleaned = re.sub(r"^(?:om|at|rond|around|tegen)\s+", "", cleaned)
-    cleaned = re.sub(r"\s*(?:'s|’s)?\s*(?:ochtends|middags|avonds|morgens)$", "", cleaned)
+    cleaned = _BEFORE_TIME.sub("", cleaned)
+    cleaned = _AFTER_TIME.sub("", cleaned)
     cleaned = cleaned.rstrip(".!? ").strip()
     if not cleaned:
         return None

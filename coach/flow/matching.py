@@ -1,4 +1,5 @@
-"""Understanding typed text: options with typos and short forms, navigation words.
+"""Understanding typed text: options with typos and short forms, navigation words
+(the words themselves: flows/<lang>/vocabulary.yaml).
 
 Matching is deliberately cautious: a confident match is taken, an uncertain one is
 returned as such so that the coach asks to confirm instead of guessing.
@@ -14,21 +15,16 @@ from rapidfuzz import fuzz
 
 from coach.flow.model import Option
 from coach.flow.text import SURE, UNSURE, WORD_SURE, normalize
+from coach.flow.vocabulary import load_vocabulary, words
 
 __all__ = ["DONE", "NAVIGATION_WORDS", "NO", "SURE", "UNSURE", "YES", "OptionMatch",
            "match_option", "navigation_word", "normalize", "split_tokens", "word_in"]
 
-NAVIGATION_WORDS: dict[str, tuple[str, ...]] = {
-    "back": ("terug", "vorige", "ga terug", "back", "go back", "previous"),
-    "skip": ("overslaan", "sla over", "later", "skip", "skip it", "volgende keer"),
-    "pause": ("pauze", "pauzeer", "stop", "stoppen", "pause", "genoeg voor vandaag"),
-    "help": ("help", "hulp", "?", "help me", "wat moet ik doen"),
-    "continue": ("verder", "ga verder", "doorgaan", "ga door", "continue", "resume", "go on"),
-    "overview": ("overzicht", "waar ben ik", "overview", "where am i"),
-}
-YES = ("ja", "j", "jazeker", "klopt", "ok", "oke", "prima", "goed", "yes", "y", "yep", "sure")
-NO = ("nee", "n", "neen", "niet", "no", "nope", "nah")
-DONE = ("klaar", "dat was het", "done", "ready", "that's all", "thats all", "ok")
+# The words live in flows/<lang>/vocabulary.yaml; every language is understood at once.
+NAVIGATION_WORDS: dict[str, tuple[str, ...]] = load_vocabulary().group("navigation")
+YES = words("yes")
+NO = words("no")
+DONE = words("done")
 
 
 @dataclass(frozen=True)
@@ -72,8 +68,8 @@ def word_in(text: str, words: tuple[str, ...]) -> bool:
 
 def navigation_word(text: str) -> str | None:
     """The navigation action the whole text stands for, if any."""
-    for action, words in NAVIGATION_WORDS.items():
-        if word_in(text, words):
+    for action, known in NAVIGATION_WORDS.items():
+        if word_in(text, known):
             return action
     return None
 

@@ -76,6 +76,7 @@ from coach.features.next_steps.snapshot import TREND_WEEKS, done_steps, library_
 from coach.flow.matching import NO, YES, navigation_word, word_in
 from coach.flow.numbers import NumberError, ParsedNumber, format_number, parse_number
 from coach.flow.views import nav_button
+from coach.flow.vocabulary import words
 from coach.storage import store
 from coach.storage.store import iso
 
@@ -85,7 +86,7 @@ if TYPE_CHECKING:
 MODE, SET_MODE = "checkin", "checkin_set"
 ABSURD_FACTOR = 100  # a value above 100x the target is probably a typo
 HISTORY_WEEKS = 8  # weeks shown by /voortgang
-STOP_WORDS = ("stop", "stoppen", "pauze", "pause", "annuleren", "cancel", "genoeg")
+STOP_WORDS = words("stop")  # flows/<lang>/vocabulary.yaml
 
 
 # --------------------------------------------------------------------------- starting
