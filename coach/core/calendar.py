@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from rapidfuzz import fuzz, process
 
 from coach.flow.model import LANGS
-from coach.flow.text import WEEKDAY_SURE, fold, lang_from_hint
+from coach.flow.text import WEEKDAY_SURE, alternation, fold, lang_from_hint
 from coach.flow.vocabulary import load_vocabulary
 
 __all__ = [
@@ -66,9 +66,7 @@ _FILLER_WORDS = {fold(w) for w in _VOCABULARY.words("weekday_fillers")}
 
 
 def _alternatives(key: str) -> str:
-    """A regex alternation of the words under ``key``, longest first."""
-    found = sorted((fold(w) for w in _VOCABULARY.words(key)), key=len, reverse=True)
-    return "|".join(re.escape(w) for w in found)
+    return alternation(fold(w) for w in _VOCABULARY.words(key))
 
 
 def _zone(tz: str) -> ZoneInfo:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 from coach.flow.model import LANGS
@@ -51,6 +52,17 @@ def _normalize(text: str) -> str:
 def words(text: str, pattern: re.Pattern[str] = WORD) -> list[str]:
     """The words of the folded text: "Websiteklikken (IG)" → ["websiteklikken", "ig"]."""
     return pattern.findall(fold(text))
+
+
+def longest_first(found: Iterable[str]) -> tuple[str, ...]:
+    """Each word once, longest first (then alphabetically): the order in which to try
+    words that may start or end one another ("rond de" before "rond")."""
+    return tuple(sorted(set(found), key=lambda w: (-len(w), w)))
+
+
+def alternation(found: Iterable[str]) -> str:
+    """A regex alternation of literal words, longest first: ``tot en met|tot``."""
+    return "|".join(re.escape(w) for w in longest_first(found))
 
 
 def lang_from_hint(hint: str | None, default: str = DEFAULT_LANG) -> str:

@@ -19,7 +19,7 @@ from coach.features.checkins.due import (
 )
 from coach.features.checkins.feature import SET_MODE, STOP_WORDS, local_date, restore, return_point
 from coach.flow.matching import navigation_word, word_in
-from coach.flow.text import fold
+from coach.flow.text import alternation, fold, longest_first
 from coach.flow.vocabulary import load_vocabulary, words
 from coach.storage.store import iso
 
@@ -118,14 +118,13 @@ def parse_day_and_time(text: str, lang: str = "nl") -> tuple[int | None, time | 
 
 
 def _units(key: str) -> tuple[str, ...]:
-    return tuple(sorted({fold(w) for w in words(key)}, key=len, reverse=True))
+    return longest_first(fold(w) for w in words(key))
 
 
 # month names and short forms of every language (flows/<lang>/vocabulary.yaml): 1-12
 _MONTHS = {form: n + 1 for form, n in load_vocabulary().index("months", fold).items()}
 _DAYS, _WEEKS = _units("durations.days"), _units("durations.weeks")
-_UNIT = "|".join(map(re.escape, _WEEKS + _DAYS))
-_DURATION = re.compile(rf"(\d{{1,2}})\s*({_UNIT})")
+_DURATION = re.compile(rf"(\d{{1,2}})\s*({alternation(_WEEKS + _DAYS)})")
 
 
 def parse_date(text: str, today: date) -> date | None:
