@@ -35,7 +35,7 @@ from coach.core.calendar import DEFAULT_TZ
 from coach.core.events import Document, Reply
 from coach.core.texts import PROMPTS_DIR, lang_or_default, make_environment, render
 from coach.features.advice.channels import load_channel_data
-from coach.features.advice.feature import CHANNELS, audience_profile, chosen_ids
+from coach.features.advice.feature import audience_profile, chosen_ids
 from coach.features.checkins import kpis as kpi_store
 from coach.features.next_steps.catalog import (
     LibrarySnapshot,
@@ -225,10 +225,11 @@ def _steps_and_todo(
     return steps, todo, answered, total
 
 
-def _latest_text(db: sqlite_utils.Database, flow: Flow, library_id: int, qid: str,
+def _latest_text(db: sqlite_utils.Database, flow: Flow, library_id: int, role: str,
                  lang: str) -> str:
-    rows = library_view(db, library_id, "", qid)
-    return display(flow.question(qid), rows[-1]["value"], lang) if rows else ""
+    question = flow.by_role(role)
+    rows = library_view(db, library_id, "", question.id)
+    return display(question, rows[-1]["value"], lang) if rows else ""
 
 
 def _kpi_rows(
@@ -287,13 +288,13 @@ def build_export(
     data = load_channel_data()
     profile = audience_profile(db, library_id, "")
     audience = data.audience_view(profile, lang) if profile else None
-    channels = chosen_ids(db, library_id, "", CHANNELS)
+    channels = chosen_ids(db, library_id, "", flow.by_role("channels").id)
     flags = None
     if profile and channels:
         flags = data.flags_view(data.channel_flags(profile, channels), lang)["flags"]
 
-    rhythm = _latest_text(db, flow, library_id, "measure.rhythm", lang)
-    owner = _latest_text(db, flow, library_id, "measure.owner", lang)
+    rhythm = _latest_text(db, flow, library_id, "rhythm", lang)
+    owner = _latest_text(db, flow, library_id, "owner", lang)
     kpi_rows = _kpi_rows(db, library_id, lang, " · ".join(x for x in (rhythm, owner)
                                                                     if x))
     snapshot = library_snapshot(db, library_id)

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from coach.features.advice.feature import CHANNELS, chosen_ids
+from coach.features.advice.feature import chosen_ids
 from coach.features.checkins import kpis
 from coach.features.next_steps.catalog import KpiTrend, LibrarySnapshot, is_in_place, trend
+from coach.flow.model import load_flow
 from coach.flow.positions import library_view
 
 TREND_WEEKS = 4
@@ -32,17 +33,20 @@ def library_snapshot(
     """The library as ``user_id`` sees it (their own answers first; "" for the team's
     latest), with the strategy question still open for them, if any."""
 
-    def values(question_id: str) -> list[str]:
-        return [str(v) for row in library_view(db, library_id, user_id, question_id)
+    flow = load_flow()
+
+    def values(role: str) -> list[str]:
+        rows = library_view(db, library_id, user_id, flow.by_role(role).id)
+        return [str(v) for row in rows
                 for v in (row["value"] if isinstance(row["value"], list) else [row["value"]])]
 
     return LibrarySnapshot(
         next_open_question=open_question,
-        channels=chosen_ids(db, library_id, user_id, CHANNELS),
-        tactics=values("tactics.list"),
+        channels=chosen_ids(db, library_id, user_id, flow.by_role("channels").id),
+        tactics=values("tactics"),
         kpis=kpi_trends(db, library_id),
-        has_listening=is_in_place(" ".join(values("tactics.listening"))),
-        has_webcare=is_in_place(" ".join(values("tactics.webcare"))),
+        has_listening=is_in_place(" ".join(values("listening"))),
+        has_webcare=is_in_place(" ".join(values("webcare"))),
     )
 
 
