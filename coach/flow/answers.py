@@ -90,9 +90,9 @@ def _interpret(q: Question, text: str) -> list[str]:
     whole text, e.g. "jongeren van 15 tot 20" → the two age bands it spans."""
     if not q.matcher:
         return []
-    from coach.features.advice import channels  # the audience vocabulary and its figures live there
+    from coach.features.advice import parsing  # typed audiences: names from channels.yaml
 
-    read = {"groups": channels.match_groups, "ages": channels.match_ages}[q.matcher]
+    read = {"groups": parsing.match_groups, "ages": parsing.match_ages}[q.matcher]
     return [i for i in read(text[:2000]) if q.option(i)]
 
 

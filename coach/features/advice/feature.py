@@ -12,7 +12,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from coach.core.events import Reply
-from coach.features.advice.channels import AudienceProfile, load_channel_data
+from coach.features.advice.data import load_channel_data
+from coach.features.advice.model import AudienceProfile
 from coach.flow.model import load_flow
 from coach.flow.positions import library_view
 

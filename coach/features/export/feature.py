@@ -34,7 +34,7 @@ from jinja2 import Environment
 from coach.core.calendar import DEFAULT_TZ
 from coach.core.events import Document, Reply
 from coach.core.texts import PROMPTS_DIR, lang_or_default, make_environment, render
-from coach.features.advice.channels import load_channel_data
+from coach.features.advice.data import load_channel_data
 from coach.features.advice.feature import audience_profile, chosen_ids
 from coach.features.checkins import kpis as kpi_store
 from coach.features.next_steps.catalog import (
