@@ -33,7 +33,7 @@ The conversation (mode ``checkin``; state in ``users.pending``)
        Dutch or English notation (``coach.flow.numbers``); anything else is asked again with
        an example. Negative values, more than 100 % for a percentage, or more than 100x
        the target get a warning and a confirm button. A KPI can be skipped.
-    3. one next small step (``coach.features.next_steps.catalog``), stored as a suggestion.
+    3. one next small step (``coach.features.next_steps.ranking``), stored as a suggestion.
     Where the user was (a question of the strategy, say) is kept in ``pending`` and
     restored at the end, with a Continue button.
 
@@ -66,13 +66,10 @@ from coach.features.checkins.due import (
     is_paused,
     member_schedule,
 )
-from coach.features.next_steps.catalog import (
-    NextStep,
-    choose_next_step,
-    load_steps,
-    trend,
-)
+from coach.features.checkins.trend import trend
+from coach.features.next_steps.ranking import NextStep, choose_next_step
 from coach.features.next_steps.snapshot import TREND_WEEKS, done_steps, library_snapshot
+from coach.features.next_steps.steps_file import load_steps
 from coach.flow.matching import NO, YES, navigation_word, word_in
 from coach.flow.numbers import NumberError, ParsedNumber, format_number, parse_number
 from coach.flow.views import nav_button

@@ -37,12 +37,8 @@ from coach.core.texts import PROMPTS_DIR, lang_or_default, make_environment, ren
 from coach.features.advice.data import load_channel_data
 from coach.features.advice.feature import audience_profile, chosen_ids
 from coach.features.checkins import kpis as kpi_store
-from coach.features.next_steps.catalog import (
-    LibrarySnapshot,
-    choose_next_step,
-    rank_next_steps,
-)
-from coach.features.next_steps.catalog import trend as trend_of
+from coach.features.checkins.trend import trend as trend_of
+from coach.features.next_steps.ranking import LibrarySnapshot, choose_next_step, rank_next_steps
 from coach.features.next_steps.snapshot import TREND_WEEKS, done_steps, library_snapshot
 from coach.flow.model import Flow, Question, load_flow
 from coach.flow.numbers import format_number

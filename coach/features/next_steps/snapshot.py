@@ -1,4 +1,4 @@
-"""What the choice of a next small step knows about a library (coach/next_steps.py):
+"""What the choice of a next small step knows about a library (``ranking.py``):
 its channels, tactics, KPI trends, whether listening and webcare are in place, and
 which suggested steps the team already did. Used by the check-ins and the export, so
 both suggest from the same picture."""
@@ -9,7 +9,9 @@ import sqlite_utils
 
 from coach.features.advice.feature import chosen_ids
 from coach.features.checkins import kpis
-from coach.features.next_steps.catalog import KpiTrend, LibrarySnapshot, is_in_place, trend
+from coach.features.checkins.trend import trend
+from coach.features.next_steps.classify import is_in_place
+from coach.features.next_steps.ranking import KpiTrend, LibrarySnapshot
 from coach.flow.model import load_flow
 from coach.flow.positions import library_view
 
