@@ -223,7 +223,7 @@ def parse_time(text: str) -> time | None:
     """
     if not text or not isinstance(text, str):
         return None
-    cleaned = text.strip().casefold()
+    cleaned = fold(text.strip())
     cleaned = _BEFORE_TIME.sub("", cleaned)
     cleaned = _AFTER_TIME.sub("", cleaned)
     cleaned = cleaned.rstrip(".!? ").strip()

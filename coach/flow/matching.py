@@ -14,7 +14,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from coach.flow.model import Option
-from coach.flow.text import SURE, UNSURE, WORD_SURE, normalize
+from coach.flow.text import SURE, UNSURE, WORD_SURE, alternation, normalize
 from coach.flow.vocabulary import load_vocabulary, words
 
 __all__ = ["DONE", "NAVIGATION_WORDS", "NO", "SURE", "UNSURE", "YES", "OptionMatch",
@@ -112,7 +112,9 @@ def match_option(token: str, options: tuple[Option, ...]) -> OptionMatch:
     return OptionMatch(option_id, score, token)
 
 
-SPLIT_TOKENS = re.compile(r"\s*(?:[,;\n/&+]|\s-\s|\ben\b|\band\b|\bof\b|\bor\b)\s*", re.I)
+SPLIT_TOKENS = re.compile(
+    rf"\s*(?:[,;\n/&+]|\s-\s|\b(?:{alternation(words('list_words'))})\b)\s*", re.I
+)
 
 
 def split_tokens(text: str) -> list[str]:

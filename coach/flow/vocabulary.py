@@ -45,6 +45,7 @@ SCHEMA: dict[str, Any] = {
     "no": WORDS,
     "done": WORDS,  # ends a multiple choice typed one by one
     "stop": WORDS,  # leaves a check-in or a setting being typed
+    "list_words": WORDS,  # between options typed in one message: "insta en fb"
     "navigation": {  # a whole message that moves around the flow; first group wins
         "back": WORDS, "skip": WORDS, "pause": WORDS, "help": WORDS,
         "continue": WORDS, "overview": WORDS,
