@@ -13,7 +13,8 @@ from coach.flow.model import load_flow
 from coach.flow.text import words
 from coach.flow.vocabulary import FILE_NAME, VocabularyError, load_vocabulary
 
-__all__ = ["CHANNEL_ALIASES", "KNOWN_CHANNELS", "channel_key", "normalize_channel"]
+# also KNOWN_CHANNELS and CHANNEL_ALIASES (module attributes, read when first used)
+__all__ = ["channel_aliases", "channel_key", "known_channels", "normalize_channel"]
 
 
 def channel_key(name: str) -> str:
@@ -47,10 +48,26 @@ def _channels() -> tuple[tuple[str, ...], dict[str, str]]:
     return tuple(names), aliases
 
 
-KNOWN_CHANNELS, CHANNEL_ALIASES = _channels()
+def known_channels() -> tuple[str, ...]:
+    """Every channel id: those of flows/channels.yaml, then the other channels."""
+    return _channels()[0]
+
+
+def channel_aliases() -> dict[str, str]:
+    """Every other name of a channel, as a key (:func:`channel_key`), to its id."""
+    return _channels()[1]
+
+
+def __getattr__(name: str) -> object:
+    # KNOWN_CHANNELS and CHANNEL_ALIASES, read from the data when first asked for
+    if name == "KNOWN_CHANNELS":
+        return known_channels()
+    if name == "CHANNEL_ALIASES":
+        return channel_aliases()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def normalize_channel(name: str) -> str:
     """"Insta" -> "instagram", "Twitter" -> "x_twitter", "LinkedIn" -> "linkedin"."""
     key = channel_key(name)
-    return CHANNEL_ALIASES.get(key, key)
+    return channel_aliases().get(key, key)

@@ -6,8 +6,9 @@ every language is read at once."""
 from __future__ import annotations
 
 import re
+from functools import cache
 
-from coach.features.next_steps.channels import CHANNEL_ALIASES, KNOWN_CHANNELS
+from coach.features.next_steps.channels import channel_aliases, known_channels
 from coach.flow.text import fold, words
 from coach.flow.vocabulary import load_vocabulary
 
@@ -20,8 +21,13 @@ _KIND_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
     (kind, tuple(fold(w) for w in known))
     for kind, known in load_vocabulary().group("kpi_kinds").items()
 )
-_CHANNEL_WORDS = set(KNOWN_CHANNELS) | set(CHANNEL_ALIASES)
 _NOT_IN_PLACE = {fold(w) for w in load_vocabulary().words("not_in_place")}
+
+
+@cache
+def _channel_words() -> frozenset[str]:
+    """Channel names, left out of a KPI's name ("LinkedIn-volgers" counts followers)."""
+    return frozenset(known_channels()) | frozenset(channel_aliases())
 
 
 def _word_matches(word: str, keyword: str) -> bool:
@@ -36,7 +42,7 @@ def kpi_kind(name: str) -> str:
     text = name or ""
     # "sign-ups" -> also "signups"; "LinkedIn-volgers" -> "linkedin", "volgers"
     found = words(text) + words(re.sub(r"(?<=\w)-(?=\w)", "", text))
-    found = [w for w in found if w not in _CHANNEL_WORDS]
+    found = [w for w in found if w not in _channel_words()]
     for kind, keywords in _KIND_KEYWORDS:
         if any(_word_matches(w, k) for w in found for k in keywords):
             return kind

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from coach.features.checkins.trend import TRENDS
-from coach.features.next_steps.channels import KNOWN_CHANNELS, normalize_channel
+from coach.features.next_steps.channels import known_channels, normalize_channel
 from coach.flow.model import LANGS
 from coach.flow.text import fold
 
@@ -121,7 +121,7 @@ def _conditions(raw: Any, where: str) -> dict[str, Any]:
             when[key] = value
         elif key == "channels_any":
             channels = [normalize_channel(c) for c in _str_list(value, here)]
-            bad = [c for c in channels if c not in KNOWN_CHANNELS]
+            bad = [c for c in channels if c not in known_channels()]
             if bad:
                 raise StepsFileError(f"{here}: unknown channel(s) {bad}")
             when[key] = tuple(channels)
