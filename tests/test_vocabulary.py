@@ -149,3 +149,27 @@ def test_a_word_in_two_entries_of_a_table(flows):
     edit(flows / "en" / FILE_NAME, lambda d: d["weekdays"][1].append("mon"))
     with pytest.raises(VocabularyError, match="weekdays: 'mon' is in two entries"):
         parse_vocabulary(flows).index("weekdays")
+
+
+@pytest.fixture
+def channel_names(flows, monkeypatch):
+    """The next steps' channel names read from the copied (breakable) files."""
+    from coach.features.next_steps import channels
+
+    monkeypatch.setattr(channels, "load_vocabulary", lambda: parse_vocabulary(flows))
+    channels._channels.cache_clear()
+    yield channels
+    channels._channels.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("aliases", "message"),
+    [
+        ({"myspace": ["ms"]}, "channels.aliases: myspace is not a channel of flows/channels"),
+        ({"facebook": ["insta"]}, "channel name 'insta' names both facebook and instagram"),
+    ],
+)
+def test_shared_channel_names_are_checked(flows, channel_names, aliases, message):
+    edit(flows / FILE_NAME, lambda d: d["channels"].update(aliases=aliases))
+    with pytest.raises(VocabularyError, match=message):
+        channel_names.known_channels()

@@ -172,7 +172,7 @@ class Vocabulary:
             for number, entry in enumerate(self.table(key, lang)):
                 for word in entry:
                     if found.setdefault(fold(word), number) != number:
-                        raise VocabularyError(f"{Path(lang) / FILE_NAME}: {key}: {word!r}"
+                        raise VocabularyError(f"flows/{lang}/{FILE_NAME}: {key}: {word!r}"
                                               " is in two entries")
         return found
 
@@ -194,7 +194,7 @@ def parse_vocabulary(directory: Path = FLOWS_DIR) -> Vocabulary:
         by_lang[lang] = _check(_read(path), SCHEMA, path, "")
     for key, kind in _flat_schema(SCHEMA):
         if kind == WORDS and not any(by_lang[lang][key] for lang in LANGS):
-            where = ", ".join(str(Path(lang) / FILE_NAME) for lang in LANGS)
+            where = ", ".join(f"flows/{lang}/{FILE_NAME}" for lang in LANGS)
             raise VocabularyError(f"{key}: has no words in any language ({where})")
     shared_path = directory / FILE_NAME
     return Vocabulary(by_lang, _check(_read(shared_path), SHARED_SCHEMA, shared_path, ""))

@@ -35,8 +35,8 @@ def _channels() -> tuple[tuple[str, ...], dict[str, str]]:
             names[option.id] += [*option.label.values(), *option.aliases]
     for channel, more in (*other.items(), *vocabulary.ids("channels.aliases").items()):
         if channel not in names:
-            raise VocabularyError(f"{FILE_NAME}: channels.aliases: {channel} is not a channel"
-                                  " of flows/channels.yaml")
+            raise VocabularyError(f"flows/{FILE_NAME}: channels.aliases: {channel} is not a"
+                                  " channel of flows/channels.yaml")
         names[channel] += more
     aliases: dict[str, str] = {}
     for channel, known in names.items():
@@ -44,7 +44,7 @@ def _channels() -> tuple[tuple[str, ...], dict[str, str]]:
             if aliases.setdefault(key, channel) != channel:
                 raise VocabularyError(f"channel name {key!r} names both {aliases[key]} and"
                                       f" {channel} (flows/channels.yaml, strategy.yaml,"
-                                      f" {FILE_NAME})")
+                                      f" flows/{FILE_NAME})")
     return tuple(names), aliases
 
 
