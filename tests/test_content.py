@@ -10,7 +10,7 @@ import yaml
 
 from coach.core.commands import COMMANDS
 from coach.core.texts import PROMPTS_DIR, render, template_names
-from coach.flow.model import FLOW_PATH, LANGS, FlowError, load_flow, parse_flow
+from coach.flow.model import FLOW_PATH, LANGS, ROLES, FlowError, load_flow, parse_flow
 
 CODE_DIR = Path(__file__).resolve().parent.parent / "coach"
 
@@ -72,6 +72,9 @@ def test_the_flow_loads_and_every_reference_points_to_something():
          "item_label belongs to a foreach question"),
         (lambda d: d["steps"][4]["questions"][0].update(item_label={"nl": "doel"}),
          "item_label: needs a non-empty text"),
+        (lambda d: d["steps"][0]["questions"][0].update(role="listenning"), "role must be one of"),
+        (lambda d: d["steps"][4]["questions"][0].update(role="kpi_target"),
+         "role kpi_target needs kind number"),
     ],
 )
 def test_a_broken_flow_file_is_reported_clearly(mutation, message):
@@ -86,3 +89,39 @@ def test_no_template_uses_unsupported_html():
     for path in PROMPTS_DIR.rglob("*.j2"):
         tags = set(re.findall(r"</?([a-zA-Z-]+)", path.read_text(encoding="utf-8")))
         assert tags <= allowed, f"{path}: {tags - allowed}"
+
+
+def _question(data, question_id):
+    return next(q for s in data["steps"] for q in s["questions"] if q["id"] == question_id)
+
+
+def test_every_role_is_declared_once_and_found_by_role():
+    flow = load_flow()
+    assert set(flow.roles) == set(ROLES)
+    for role in ROLES:
+        assert flow.by_role(role).role == role
+    assert flow.by_role("listening").id == "tactics.listening"
+    with pytest.raises(KeyError, match="unknown role"):
+        flow.by_role("listenning")
+
+
+def test_a_missing_role_is_reported_in_one_line():
+    data = yaml.safe_load(FLOW_PATH.read_text(encoding="utf-8"))
+    del _question(data, "tactics.listening")["role"]
+    with pytest.raises(FlowError, match=r"^no question has the role listening \(add `role:`"):
+        parse_flow(data)
+
+
+def test_a_renamed_question_keeps_its_role():
+    data = yaml.safe_load(FLOW_PATH.read_text(encoding="utf-8"))
+    _question(data, "tactics.listening")["id"] = "tactics.luisteren"
+    assert parse_flow(data).by_role("listening").id == "tactics.luisteren"
+
+
+def test_a_duplicated_role_is_reported_in_one_line():
+    data = yaml.safe_load(FLOW_PATH.read_text(encoding="utf-8"))
+    _question(data, "tactics.webcare")["role"] = "listening"
+    with pytest.raises(FlowError) as error:
+        parse_flow(data)
+    assert str(error.value) == ("role listening is declared by 2 questions"
+                                " (tactics.listening, tactics.webcare); it belongs to one")

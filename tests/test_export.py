@@ -11,7 +11,8 @@ import pytest
 from markdown_it import MarkdownIt
 
 from coach.core.engine import Coach
-from coach.features.export.feature import _lines, build_export, cell, find_library, md
+from coach.features.export.feature import build_export, find_library
+from coach.features.export.markdown import _lines, cell, md
 from coach.flow.model import load_flow
 from coach.storage import measurements
 from coach.storage.answers import save_answer

@@ -4,23 +4,26 @@ import re
 import pytest
 import yaml
 
-from coach.features.next_steps.catalog import (
-    CONDITION_KEYS,
-    DEFAULT_PATH,
-    KNOWN_CHANNELS,
+from coach.features.advice.data import load_channel_data
+from coach.features.checkins.trend import trend
+from coach.features.next_steps.channels import KNOWN_CHANNELS, normalize_channel
+from coach.features.next_steps.classify import is_in_place, kpi_kind
+from coach.features.next_steps.ranking import (
     KpiTrend,
     LibrarySnapshot,
     NextStep,
-    StepsFileError,
     choose_next_step,
-    is_in_place,
-    kpi_kind,
-    load_steps,
-    normalize_channel,
-    parse_steps,
     rank_next_steps,
-    trend,
 )
+from coach.features.next_steps.steps_file import (
+    CONDITION_KEYS,
+    DEFAULT_PATH,
+    StepsFileError,
+    load_steps,
+    parse_steps,
+)
+from coach.flow.model import load_flow
+from coach.flow.vocabulary import load_vocabulary
 
 RAW = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
 CATALOG = load_steps()
@@ -469,11 +472,24 @@ def test_trend_tolerance_and_window_are_adjustable():
 @pytest.mark.parametrize(
     ("name", "expected"),
     [("Instagram", "instagram"), ("insta", "instagram"), ("IG", "instagram"),
-     ("Twitter", "x"), ("X (Twitter)", "x"), ("TikTok", "tiktok"), ("Facebook", "facebook"),
+     ("Twitter", "x_twitter"), ("X (Twitter)", "x_twitter"), ("x", "x_twitter"),
+     ("TikTok", "tiktok"), ("tik tok", "tiktok"), ("Facebook", "facebook"),
      ("nieuwsbrief", "newsletter")],
 )
 def test_normalize_channel(name, expected):
     assert normalize_channel(name) == expected
+
+
+def test_the_channels_are_those_of_the_data():
+    # one list: the channels of flows/channels.yaml (the flow's channel options), then
+    # the other channels of flows/vocabulary.yaml
+    data = load_channel_data()
+    assert KNOWN_CHANNELS[: len(data.channels)] == tuple(data.channels)
+    assert set(KNOWN_CHANNELS) - set(data.channels) == set(
+        load_vocabulary().ids("channels.other"))
+    for option in load_flow().by_role("channels").options:
+        for name in (*option.label.values(), *option.aliases):
+            assert normalize_channel(name) == option.id, name
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from coach.features.advice.channels import (
+from coach.features.advice.data import (
     CHANNEL_IDS,  # the flow offers what the channel data knows
 )
 

@@ -28,6 +28,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rapidfuzz import fuzz, process
 
+from coach.flow.model import LANGS
+from coach.flow.text import WEEKDAY_SURE, alternation, fold, lang_from_hint
+from coach.flow.vocabulary import load_vocabulary
+
 __all__ = [
     "DEFAULT_TZ",
     "check_in_due",
@@ -42,39 +46,27 @@ __all__ = [
 
 DEFAULT_TZ = "Europe/Amsterdam"
 
+# The words live in flows/<lang>/vocabulary.yaml: per language seven entries, Monday
+# first, each the day's name and its short forms.
+_VOCABULARY = load_vocabulary()
 _WEEKDAY_NAMES = {
-    "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    lang: tuple(entry[0] for entry in _VOCABULARY.table("weekdays", lang)) for lang in LANGS
 }
 
-# Exact forms: full names, the usual abbreviations, and the adverbial "-s" forms
-# ("maandags", "mondays"). Dutch and English never clash, so both are always accepted.
-_WEEKDAY_FORMS: dict[str, int] = {}
-for _i, _forms in enumerate(
-    (
-        ("maandag", "ma", "maa", "mon", "mo", "monday"),
-        ("dinsdag", "di", "din", "dins", "tue", "tu", "tues", "tuesday"),
-        ("woensdag", "wo", "woe", "wed", "we", "weds", "wednesday"),
-        ("donderdag", "do", "don", "dond", "thu", "th", "thur", "thurs", "thursday"),
-        ("vrijdag", "vr", "vrij", "vrijd", "fri", "fr", "friday"),
-        ("zaterdag", "za", "zat", "sat", "sa", "saturday"),
-        ("zondag", "zo", "zon", "sun", "su", "sunday"),
-    )
-):
-    for _form in _forms:
-        _WEEKDAY_FORMS[_form] = _i
-    _WEEKDAY_FORMS[_forms[0] + "s"] = _i
-    _WEEKDAY_FORMS[_forms[-1] + "s"] = _i
 
+# Exact forms: names and short forms of every language, and the names' adverbial
+# "-s" forms ("maandags", "mondays").
+_WEEKDAY_FORMS = _VOCABULARY.index("weekdays", fold) | {
+    fold(name) + "s": day for names in _WEEKDAY_NAMES.values() for day, name in enumerate(names)
+}
 _FUZZY_CHOICES = {
-    lang: [name.lower() for name in names] for lang, names in _WEEKDAY_NAMES.items()
+    lang: [fold(name) for name in names] for lang, names in _WEEKDAY_NAMES.items()
 }
-_FUZZY_CUTOFF = 75
-_FILLER_WORDS = {
-    "op", "elke", "iedere", "ieder", "elk", "on", "every", "each", "de", "het", "s",
-    "'s", "ochtend", "ochtends", "middag", "middags", "morning", "afternoon", "graag",
-    "please", "liefst", "om", "at",
-}
+_FILLER_WORDS = {fold(w) for w in _VOCABULARY.words("weekday_fillers")}
+
+
+def _alternatives(key: str) -> str:
+    return alternation(fold(w) for w in _VOCABULARY.words(key))
 
 
 def _zone(tz: str) -> ZoneInfo:
@@ -166,7 +158,7 @@ def check_in_due(
 
 
 def _clean_words(text: str) -> list[str]:
-    words = re.findall(r"[^\W\d_]+", text.casefold())
+    words = re.findall(r"[^\W\d_]+", fold(text))
     return [w for w in words if w not in _FILLER_WORDS]
 
 
@@ -190,14 +182,14 @@ def parse_weekday(text: str, lang: str = "nl") -> int | None:
         return _WEEKDAY_FORMS[word]
     if len(word) < 4:
         return None
-    first = "en" if (lang or "").lower().startswith("en") else "nl"
+    first = lang_from_hint(lang)
     best: tuple[float, int] | None = None
     for code in (first, "nl" if first == "en" else "en"):
         for candidate in (word, word[:-1] if word.endswith("s") else None):
             if not candidate:
                 continue
             match = process.extractOne(
-                candidate, _FUZZY_CHOICES[code], scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF
+                candidate, _FUZZY_CHOICES[code], scorer=fuzz.ratio, score_cutoff=WEEKDAY_SURE
             )
             if match and (best is None or match[1] > best[0]):
                 best = (match[1], match[2])
@@ -214,6 +206,8 @@ _TIME_PATTERNS = (
 )
 _AMPM = re.compile(r"\s*(?P<ampm>[ap])\.?\s*m\.?$")
 _HALF = re.compile(r"half\s+(?P<h>\d{1,2})(?:\s*(?:uur|u))?")
+_BEFORE_TIME = re.compile(rf"^(?:{_alternatives('time_fillers.before')})\s+")
+_AFTER_TIME = re.compile(rf"\s*(?:'s|’s)?\s*(?:{_alternatives('time_fillers.after')})$")
 
 
 def parse_time(text: str) -> time | None:
@@ -229,9 +223,9 @@ def parse_time(text: str) -> time | None:
     """
     if not text or not isinstance(text, str):
         return None
-    cleaned = text.strip().casefold()
-    cleaned = re.sub(r"^(?:om|at|rond|around|tegen)\s+", "", cleaned)
-    cleaned = re.sub(r"\s*(?:'s|’s)?\s*(?:ochtends|middags|avonds|morgens)$", "", cleaned)
+    cleaned = fold(text.strip())
+    cleaned = _BEFORE_TIME.sub("", cleaned)
+    cleaned = _AFTER_TIME.sub("", cleaned)
     cleaned = cleaned.rstrip(".!? ").strip()
     if not cleaned:
         return None
@@ -270,7 +264,7 @@ def parse_time(text: str) -> time | None:
 def weekday_name(weekday: int, lang: str = "nl") -> str:
     """"maandag" (nl, lower case as in Dutch) or "Monday" (en)."""
     _check_weekday(weekday)
-    code = "en" if (lang or "").lower().startswith("en") else "nl"
+    code = lang_from_hint(lang)
     return _WEEKDAY_NAMES[code][weekday]
 
 

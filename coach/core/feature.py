@@ -68,8 +68,9 @@ class Feature:
     """What one feature adds to the coach (see the module docstring).
 
     ``after_answer`` hooks are keyed by a question's flow ``role`` or its id;
-    ``after_step`` hooks by step id. Commands and buttons need the user to be in a
-    library unless named in ``commands_without_library``/``buttons_without_library``.
+    ``after_step`` hooks by step id, or by a role (the step that holds that question).
+    Commands and buttons need the user to be in a library unless named in
+    ``commands_without_library``/``buttons_without_library``.
     A command's names come from ``coach/core/commands.py`` (the menu); a feature that
     brings a command of its own declares its names in ``names``."""
 

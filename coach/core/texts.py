@@ -22,9 +22,13 @@ from markupsafe import Markup
 
 from coach.flow.model import LANGS, ROOT
 from coach.flow.numbers import format_number
+from coach.flow.text import DEFAULT_LANG, lang_from_hint
+
+__all__ = ["DEFAULT_LANG", "PROMPTS_DIR", "cli_line", "environment", "lang_from_hint",
+           "lang_or_default", "make_environment", "markup", "render", "template_names",
+           "warm_up"]
 
 PROMPTS_DIR = ROOT / "prompts"
-DEFAULT_LANG = "nl"
 
 
 def _shorten(text: str, limit: int = 300) -> str:
@@ -60,7 +64,7 @@ def cli_line(block: str, /, lang: str | None = None, **ctx: object) -> str:
     terminal's language (Dutch for an nl_* locale, English otherwise)."""
     if lang is None:
         env_lang = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
-        lang = "nl" if env_lang.lower().startswith("nl") else "en"
+        lang = lang_from_hint(env_lang, default="en")
     return " ".join(html.unescape(render(lang, f"cli.{block}", **ctx)).split())
 
 
@@ -70,11 +74,6 @@ def warm_up(prompts_dir: Path = PROMPTS_DIR) -> None:
     for lang in LANGS:
         for path in (prompts_dir / lang).glob("*.j2"):
             env.get_template(f"{lang}/{path.name}")
-
-
-def lang_from_hint(hint: str | None) -> str:
-    """A new user's language from their client's (``en-GB`` → en); Dutch otherwise."""
-    return "en" if (hint or "").lower().startswith("en") else DEFAULT_LANG
 
 
 def lang_or_default(lang: str | None) -> str:

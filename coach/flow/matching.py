@@ -1,4 +1,5 @@
-"""Understanding typed text: options with typos and short forms, navigation words.
+"""Understanding typed text: options with typos and short forms, navigation words
+(the words themselves: flows/<lang>/vocabulary.yaml).
 
 Matching is deliberately cautious: a confident match is taken, an uncertain one is
 returned as such so that the coach asks to confirm instead of guessing.
@@ -7,46 +8,23 @@ returned as such so that the coach asks to confirm instead of guessing.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz
 
 from coach.flow.model import Option
+from coach.flow.text import SURE, UNSURE, WORD_SURE, alternation, normalize
+from coach.flow.vocabulary import load_vocabulary, words
 
-SURE = 86  # at or above: take it
-UNSURE = 66  # at or above (and below SURE): ask to confirm
+__all__ = ["DONE", "NAVIGATION_WORDS", "NO", "SURE", "UNSURE", "YES", "OptionMatch",
+           "match_option", "navigation_word", "normalize", "split_tokens", "word_in"]
 
-NAVIGATION_WORDS: dict[str, tuple[str, ...]] = {
-    "back": ("terug", "vorige", "ga terug", "back", "go back", "previous"),
-    "skip": ("overslaan", "sla over", "later", "skip", "skip it", "volgende keer"),
-    "pause": ("pauze", "pauzeer", "stop", "stoppen", "pause", "genoeg voor vandaag"),
-    "help": ("help", "hulp", "?", "help me", "wat moet ik doen"),
-    "continue": ("verder", "ga verder", "doorgaan", "ga door", "continue", "resume", "go on"),
-    "overview": ("overzicht", "waar ben ik", "overview", "where am i"),
-}
-YES = ("ja", "j", "jazeker", "klopt", "ok", "oke", "prima", "goed", "yes", "y", "yep", "sure")
-NO = ("nee", "n", "neen", "niet", "no", "nope", "nah")
-DONE = ("klaar", "dat was het", "done", "ready", "that's all", "thats all", "ok")
-
-
-def normalize(text: str) -> str:
-    """Lower case, accents and emoji removed, punctuation to spaces, spaces collapsed."""
-    # short texts (vocabulary, typed options) repeat a lot: remember those only
-    return _normalize_short(text) if len(text) <= 100 else _normalize(text)
-
-
-@lru_cache(maxsize=8192)
-def _normalize_short(text: str) -> str:
-    return _normalize(text)
-
-
-def _normalize(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"[^\w+?&'\s-]", " ", text)
-    return re.sub(r"\s+", " ", text).strip()
+# The words live in flows/<lang>/vocabulary.yaml; every language is understood at once.
+NAVIGATION_WORDS: dict[str, tuple[str, ...]] = load_vocabulary().group("navigation")
+YES = words("yes")
+NO = words("no")
+DONE = words("done")
 
 
 @dataclass(frozen=True)
@@ -75,7 +53,7 @@ def _score(typed: Term, known: Term) -> float:
 @lru_cache(maxsize=64)
 def _terms(words: tuple[str, ...]) -> tuple[tuple[Term, float], ...]:
     """The words, normalised, each with the score it needs (short words: exact)."""
-    return tuple((Term.of(w), 100 if len(w) <= 5 else 90) for w in words)
+    return tuple((Term.of(w), 100 if len(w) <= 5 else WORD_SURE) for w in words)
 
 
 def word_in(text: str, words: tuple[str, ...]) -> bool:
@@ -90,8 +68,8 @@ def word_in(text: str, words: tuple[str, ...]) -> bool:
 
 def navigation_word(text: str) -> str | None:
     """The navigation action the whole text stands for, if any."""
-    for action, words in NAVIGATION_WORDS.items():
-        if word_in(text, words):
+    for action, known in NAVIGATION_WORDS.items():
+        if word_in(text, known):
             return action
     return None
 
@@ -134,7 +112,9 @@ def match_option(token: str, options: tuple[Option, ...]) -> OptionMatch:
     return OptionMatch(option_id, score, token)
 
 
-SPLIT_TOKENS = re.compile(r"\s*(?:[,;\n/&+]|\s-\s|\ben\b|\band\b|\bof\b|\bor\b)\s*", re.I)
+SPLIT_TOKENS = re.compile(
+    rf"\s*(?:[,;\n/&+]|\s-\s|\b(?:{alternation(words('list_words'))})\b)\s*", re.I
+)
 
 
 def split_tokens(text: str) -> list[str]:

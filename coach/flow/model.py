@@ -14,11 +14,26 @@ FLOW_PATH = ROOT / "flows" / "strategy.yaml"
 LANGS = ("nl", "en")
 KINDS = ("text", "list", "choice", "multi", "number")
 CHOICE_KINDS = ("choice", "multi")
-MATCHERS = ("groups", "ages")  # interpreters of typed audiences (coach/channels.py)
+MATCHERS = ("groups", "ages")  # interpreters of typed audiences (features/advice/parsing.py)
 RULE_KEYS = {"min_length", "max_length", "min_items", "max_items", "min", "max"}
 QUESTION_ID = re.compile(r"^[a-z_]+\.[a-z_]+$")
 OPTION_ID = re.compile(r"^[a-z0-9_]{1,16}$")
 DEFAULT_RULES = {"min_length": 2, "max_length": 1000, "min_items": 1, "max_items": 10}
+# The questions Python relies on, by role: each role is declared (``role:``) by exactly
+# one question of the flow, whose kind must be one of those given (None: any kind).
+# Code finds the question with ``flow.by_role(role)``, never by its id.
+ROLES: dict[str, tuple[str, ...] | None] = {
+    "groups": CHOICE_KINDS,  # audience groups: channel advice after their step, export
+    "ages": CHOICE_KINDS,  # audience ages: channel advice, export
+    "channels": CHOICE_KINDS,  # chosen channels: channel check, next steps, export
+    "tactics": None,  # the tactics: next steps ("tactic_keywords")
+    "listening": None,  # how social listening is done: next steps ("has_listening")
+    "webcare": None,  # who answers questions online: next steps ("has_webcare")
+    "kpis": ("list",),  # the KPIs, asked per goal: check-ins, progress, export
+    "kpi_target": ("number",),  # the target, asked per KPI: check-ins, export
+    "rhythm": None,  # how often is measured: export (KPI table)
+    "owner": None,  # who collects the numbers: export (KPI table)
+}
 
 
 class FlowError(ValueError):
@@ -47,6 +62,7 @@ class Question:
     item_label: dict[str, str] = field(default_factory=dict)  # "doel": "(doel 1 van 2)"
     show: tuple[str, ...] = ()
     matcher: str | None = None  # an interpreter of typed text beside the options
+    role: str | None = None  # what Python relies on it for (ROLES)
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)
@@ -69,6 +85,13 @@ class Flow:
     steps: tuple[Step, ...]
     questions: dict[str, Question] = field(default_factory=dict)
     order: tuple[str, ...] = ()
+    roles: dict[str, str] = field(default_factory=dict)  # role -> question id
+
+    def by_role(self, role: str) -> Question:
+        """The question that declares ``role`` (one of ROLES; checked when loading)."""
+        if role not in ROLES:
+            raise KeyError(f"unknown role {role!r}; roles are {', '.join(ROLES)}")
+        return self.questions[self.roles[role]]
 
     def question(self, question_id: str | None) -> Question | None:
         return self.questions.get(question_id or "")
@@ -139,6 +162,11 @@ def _question(raw: dict, step_id: str, seen: set[str]) -> Question:
     item_label = _texts(raw.get("item_label"), f"{where}, item_label", required=False)
     if item_label and not foreach:
         raise FlowError(f"{where}: item_label belongs to a foreach question")
+    role = raw.get("role")
+    if role is not None and role not in ROLES:
+        raise FlowError(f"{where}: role must be one of {', '.join(ROLES)}")
+    if role is not None and (kinds := ROLES[role]) and kind not in kinds:
+        raise FlowError(f"{where}: role {role} needs kind {' or '.join(kinds)}")
     return Question(
         id=qid,
         step_id=step_id,
@@ -153,6 +181,7 @@ def _question(raw: dict, step_id: str, seen: set[str]) -> Question:
         item_label=item_label,
         show=show,
         matcher=matcher,
+        role=role,
     )
 
 
@@ -185,7 +214,24 @@ def parse_flow(data: dict) -> Flow:
         )
     if not steps:
         raise FlowError("the flow has no steps")
-    return Flow(steps=tuple(steps), questions=questions, order=tuple(order))
+    return Flow(steps=tuple(steps), questions=questions, order=tuple(order),
+                roles=_roles(questions))
+
+
+def _roles(questions: dict[str, Question]) -> dict[str, str]:
+    """Role -> question id; every role of ROLES declared by exactly one question."""
+    by_role: dict[str, list[str]] = {}
+    for q in questions.values():
+        if q.role:
+            by_role.setdefault(q.role, []).append(q.id)
+    for role, ids in by_role.items():
+        if len(ids) > 1:
+            raise FlowError(f"role {role} is declared by {len(ids)} questions"
+                            f" ({', '.join(ids)}); it belongs to one")
+    if missing := [role for role in ROLES if role not in by_role]:
+        raise FlowError(f"no question has the role {', '.join(missing)}"
+                        " (add `role:` to the question the coach should use)")
+    return {role: by_role[role][0] for role in ROLES}
 
 
 @cache

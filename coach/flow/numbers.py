@@ -24,6 +24,9 @@ The separator rule (Dutch and English notation in one parser)
 
 What else is understood
 -----------------------
+(the words below are examples; all of them live in ``flows/<lang>/vocabulary.yaml``,
+key ``numbers``)
+
 * percent: ``12%``, ``12 %``, ``12 procent``, ``12 percent``, ``12 pct`` - ``value``
   stays 12 (not 0.12) and ``percent`` is True;
 * a unit after the number: ``1200 views``, ``45 nieuwe leden`` - ``unit`` is the
@@ -58,6 +61,9 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from coach.flow.text import alternation, lang_from_hint, longest_first
+from coach.flow.vocabulary import words
 
 __all__ = [
     "MAX_VALUE",
@@ -107,21 +113,33 @@ _NUMBER = re.compile(
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
 _GROUPED = re.compile(r"[0-9]{1,3}(?:[.,][0-9]{3})+")
 
-_ZERO_WORDS = {"nul", "geen", "zero", "none", "geen enkele", "niks", "niets"}
-_APPROX_WORDS = (
-    "ca.", "ca", "c.a.", "circa", "ongeveer", "ong.", "zo'n", "zo’n", "rond de", "rond",
-    "rondom", "bijna", "ruim", "pakweg", "plusminus", "about", "around", "approx.",
-    "approx", "approximately", "roughly", "nearly", "almost", "~", "±", "≈", "+/-", "+-",
-)
-_CURRENCY_PREFIX = ("€", "eur", "euro")
+# The words around a number live in flows/<lang>/vocabulary.yaml (``numbers``); every
+# language is understood at once. Signs and symbols are notation and stay here.
+def _longest_first(key: str) -> tuple[str, ...]:
+    return longest_first(w.lower() for w in words(f"numbers.{key}"))
+
+
+_ZERO_WORDS = set(_longest_first("zero"))
+_APPROX_WORDS = (*_longest_first("about"), "~", "±", "≈", "+/-", "+-")
+_CURRENCY_WORDS = _longest_first("currency")
+_CURRENCY_PREFIX = ("€", *_CURRENCY_WORDS)
+_MINUS_WORDS = _longest_first("minus")
+_SIGNS = (*((w, -1) for w in _MINUS_WORDS), ("-", -1), ("−", -1), ("–", -1), ("+", 1))
+_RANGE_STARTS = tuple(w + " " for w in _longest_first("range"))
 _MULTIPLIERS = {
-    "k": 1_000, "K": 1_000, "duizend": 1_000, "thousand": 1_000,
-    "M": 1_000_000, "mln": 1_000_000, "mln.": 1_000_000, "miljoen": 1_000_000,
-    "million": 1_000_000,
+    "k": 1_000, "K": 1_000, "M": 1_000_000,
+    **dict.fromkeys(_longest_first("thousand"), 1_000),
+    **dict.fromkeys(_longest_first("million"), 1_000_000),
 }
-_MULTIPLIER_RE = re.compile(r"(k|K|M|mln\.?|miljoen|million|duizend|thousand)(?![^\W\d_])")
-_PERCENT_RE = re.compile(r"(%|procent|percent|pct\.?)(?![^\W\d_])", re.IGNORECASE)
-_CURRENCY_SUFFIX_RE = re.compile(r"(€|euro|eur)(?![^\W\d_])", re.IGNORECASE)
+_MULTIPLIER_RE = re.compile(
+    rf"({alternation(_MULTIPLIERS)})(?![^\W\d_])"
+)
+_PERCENT_RE = re.compile(
+    rf"(%|{alternation(_longest_first('percent'))})(?![^\W\d_])", re.IGNORECASE
+)
+_CURRENCY_SUFFIX_RE = re.compile(
+    rf"(€|{alternation(_CURRENCY_WORDS)})(?![^\W\d_])", re.IGNORECASE
+)
 _PRICE_DASH_RE = re.compile(r"^[.,]-{1,2}")
 _UNIT_RE = re.compile(r"[^\W\d_]+(?:[ '’-][^\W\d_]+)*")
 _TRAILING_PUNCT = ".!?;:)]"
@@ -189,10 +207,10 @@ def _strip_prefix(prefix: str, text: str) -> tuple[int, bool, bool]:
     approximate = False
     rest = prefix.strip().rstrip(":").rstrip()
     # Sign directly before the number ("-15", "- 15", "minus 15", "+15").
-    for marker, value in (("minus", -1), ("-", -1), ("−", -1), ("–", -1), ("+", 1)):
+    for marker, value in _SIGNS:
         if rest.lower().endswith(marker) and not rest.endswith(("+/-", "+-")):
             before = rest[: -len(marker)]
-            if marker == "minus" and before and before[-1].isalpha():
+            if marker in _MINUS_WORDS and before and before[-1].isalpha():
                 continue
             sign = value
             rest = before.rstrip()
@@ -288,7 +306,7 @@ def parse_number(
     if rest:
         if any(ch.isdigit() for ch in rest):
             raise _fail("ambiguous", original)
-        if rest[0] in "-–—/~" or rest.lower().startswith(("tot ", "à ", "a ", "of ", "or ", "to ")):
+        if rest[0] in "-–—/~" or rest.lower().startswith(_RANGE_STARTS):
             raise _fail("ambiguous", original)
         if not _UNIT_RE.fullmatch(rest):
             raise _fail("not_a_number", original)
@@ -334,7 +352,7 @@ def format_number(
         body = f"{abs(int(rounded)):,}"
     else:
         body = f"{abs(rounded):,.{max_decimals}f}".rstrip("0").rstrip(".")
-    if not (lang or "").lower().startswith("en"):
+    if lang_from_hint(lang) == "nl":
         body = body.replace(",", "\0").replace(".", ",").replace("\0", ".")
     sign = "-" if rounded < 0 else ""
     return f"{sign}{body}{'%' if percent else ''}"

@@ -13,15 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from coach.core.events import Reply
 from coach.core.feature import Feature
-from coach.features.advice import channels
-from coach.features.advice.channels import AudienceProfile, load_channel_data
+from coach.features.advice import parsing
+from coach.features.advice.data import load_channel_data
+from coach.features.advice.model import AudienceProfile
+from coach.flow.model import load_flow
 from coach.flow.positions import library_view
 
 if TYPE_CHECKING:
     from coach.core.turn import Turn
-
-GROUPS, AGES, CHANNELS = "audience.groups", "audience.ages", "tactics.channels"
-
 
 def chosen_ids(db: Any, library_id: int, user_id: str, question_id: str) -> list[str]:
     """The option ids the library chose for a multiple-choice question."""
@@ -35,8 +34,9 @@ def chosen_ids(db: Any, library_id: int, user_id: str, question_id: str) -> list
 
 def audience_profile(db: Any, library_id: int, user_id: str) -> AudienceProfile | None:
     """The audience profile from step 2's answers (None when neither was answered)."""
-    groups = chosen_ids(db, library_id, user_id, GROUPS)
-    ages = chosen_ids(db, library_id, user_id, AGES)
+    flow = load_flow()
+    groups = chosen_ids(db, library_id, user_id, flow.by_role("groups").id)
+    ages = chosen_ids(db, library_id, user_id, flow.by_role("ages").id)
     if not groups and not ages:
         return None
     return _profile(tuple(groups), tuple(ages))
@@ -61,14 +61,15 @@ def channel_check(turn: Turn) -> list[Reply]:
     if profile is None:
         return []
     data = load_channel_data()
-    chosen = chosen_ids(turn.db, turn.library_id, turn.user["id"], CHANNELS)
+    chosen = chosen_ids(turn.db, turn.library_id, turn.user["id"],
+                        turn.flow.by_role("channels").id)
     flags = data.channel_flags(profile, chosen)
     return [turn.say("advice_channels", **data.flags_view(flags, turn.lang))]
 
 
 FEATURE = Feature(
     "advice",
-    after_step={"audience": audience_advice},
-    after_answer={CHANNELS: channel_check},
-    matchers={"groups": channels.match_groups, "ages": channels.match_ages},
+    after_step={"groups": audience_advice},  # after the step that asks the audience
+    after_answer={"channels": channel_check},
+    matchers={"groups": parsing.match_groups, "ages": parsing.match_ages},
 )

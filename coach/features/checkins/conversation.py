@@ -46,13 +46,12 @@ from coach.features.checkins.suggestions import (
     remember,
     resolve_strategy_suggestions,
 )
-from coach.features.next_steps.catalog import (
-    load_steps,
-    trend,
-)
+from coach.features.checkins.trend import trend
 from coach.features.next_steps.snapshot import TREND_WEEKS
+from coach.features.next_steps.steps_file import load_steps
 from coach.flow.matching import NO, YES, navigation_word, word_in
 from coach.flow.numbers import NumberError, ParsedNumber, format_number, parse_number
+from coach.flow.vocabulary import words
 from coach.storage import checkins, measurements
 from coach.storage.db import transaction
 
@@ -62,7 +61,7 @@ if TYPE_CHECKING:
 
 MODE, SET_MODE = "checkin", "checkin_set"
 ABSURD_FACTOR = 100  # a value above 100x the target is probably a typo
-STOP_WORDS = ("stop", "stoppen", "pauze", "pause", "annuleren", "cancel", "genoeg")
+STOP_WORDS = words("stop")  # flows/<lang>/vocabulary.yaml
 
 
 # --------------------------------------------------------------------------- starting

@@ -1,18 +1,20 @@
 """A library's KPIs (from step 5); their weekly values are in ``coach.storage.measurements``.
 
-The KPIs are the items of the library's ``kpis.per_goal`` answers, with the goal they
-belong to and the target from ``kpis.target``. Where colleagues answered differently,
-the latest answer per goal stands for the library.
+The KPIs are the items of the library's answers to the question with the role ``kpis``
+(asked per goal), with the goal they belong to and the target from the ``kpi_target``
+question. Where colleagues answered differently,
+the latest answer per goal stands for the library. Measurements are stored per
+library, KPI and ISO week; a second value for the same week replaces the first, which
+stays in the history (``superseded_at``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from coach.flow.model import load_flow
 from coach.flow.positions import library_view
 from coach.storage import Database
-
-KPI_QUESTION, TARGET_QUESTION = "kpis.per_goal", "kpis.target"
 
 
 @dataclass(frozen=True)
@@ -24,13 +26,14 @@ class Kpi:
 
 
 def library_kpis(db: Database, library_id: int) -> list[Kpi]:
+    flow = load_flow()
     targets = {
         row["item_key"]: row["value"]
-        for row in library_view(db, library_id, "", TARGET_QUESTION)
+        for row in library_view(db, library_id, "", flow.by_role("kpi_target").id)
         if isinstance(row["value"], dict)
     }
     kpis: list[Kpi] = []
-    for row in library_view(db, library_id, "", KPI_QUESTION):
+    for row in library_view(db, library_id, "", flow.by_role("kpis").id):
         for name in row["value"] or []:
             if any(k.name == name for k in kpis):
                 continue

@@ -20,6 +20,8 @@ from coach.features.checkins.due import (
 )
 from coach.features.checkins.formatting import local_date
 from coach.flow.matching import navigation_word, word_in
+from coach.flow.text import alternation, fold, longest_first
+from coach.flow.vocabulary import load_vocabulary, words
 from coach.storage import schedules
 from coach.storage.sql import iso
 
@@ -110,26 +112,25 @@ def parse_day_and_time(text: str, lang: str = "nl") -> tuple[int | None, time | 
     return (None, at) if at is not None else None
 
 
-_MONTHS = {
-    "jan": 1, "januari": 1, "january": 1, "feb": 2, "februari": 2, "february": 2,
-    "mrt": 3, "maart": 3, "mar": 3, "march": 3, "apr": 4, "april": 4, "mei": 5, "may": 5,
-    "jun": 6, "juni": 6, "june": 6, "jul": 7, "juli": 7, "july": 7, "aug": 8,
-    "augustus": 8, "august": 8, "sep": 9, "sept": 9, "september": 9, "okt": 10,
-    "oct": 10, "oktober": 10, "october": 10, "nov": 11, "november": 11, "dec": 12,
-    "december": 12,
-}
+def _units(key: str) -> tuple[str, ...]:
+    return longest_first(fold(w) for w in words(key))
+
+
+# month names and short forms of every language (flows/<lang>/vocabulary.yaml): 1-12
+_MONTHS = {form: n + 1 for form, n in load_vocabulary().index("months", fold).items()}
+_DAYS, _WEEKS = _units("durations.days"), _units("durations.weeks")
+_DURATION = re.compile(rf"(\d{{1,2}})\s*({alternation(_WEEKS + _DAYS)})")
 
 
 def parse_date(text: str, today: date) -> date | None:
     """"2027-01-05", "5-1", "5/1/2027", "5 januari", "5 jan 2027", "3 weken", "2 weeks",
     "10 dagen" → a date after ``today`` (a day-month without year that has passed this
     year means next year); None when unreadable."""
-    t = " ".join(text.casefold().replace(".", " ").split())
-    found = re.fullmatch(r"(\d{1,2})\s*(weken|week|weeks|dagen|dag|days|day)", t)
+    t = " ".join(fold(text).replace(".", " ").split())
+    found = _DURATION.fullmatch(t)
     if found:
         n = int(found.group(1))
-        return today + (timedelta(weeks=n) if found.group(2).startswith("we")
-                        else timedelta(days=n))
+        return today + (timedelta(weeks=n) if found.group(2) in _WEEKS else timedelta(days=n))
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", t):
             return date.fromisoformat(t)

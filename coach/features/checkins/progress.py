@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from coach.core.events import Reply
 from coach.features.checkins import kpis as kpi_store
 from coach.features.checkins.formatting import continue_row, fmt, week_number
-from coach.features.next_steps.catalog import trend
+from coach.features.checkins.trend import trend
 from coach.features.next_steps.snapshot import TREND_WEEKS
 from coach.storage import measurements
 

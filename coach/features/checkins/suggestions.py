@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from coach.features.next_steps.catalog import NextStep, choose_next_step, load_steps
+from coach.features.next_steps.ranking import NextStep, choose_next_step
 from coach.features.next_steps.snapshot import library_snapshot
+from coach.features.next_steps.steps_file import load_steps
 from coach.storage import checkins
 
 if TYPE_CHECKING:

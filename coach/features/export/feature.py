@@ -1,17 +1,7 @@
 """The team's strategy as one Markdown document: ``/export`` and ``bot.py export``.
 
-The document is ``prompts/<lang>/export.md.j2``, rendered with its own Jinja2
-environment: the chat templates (coach/texts.py) escape HTML, which is wrong for
-Markdown. Here autoescaping is off and every piece of user text goes through one of
-two Markdown-safe helpers, available in the template as functions (not filters, so
-the chat environment can still parse the file for the content tests):
-
-- ``md(text)``: inline text; Markdown syntax is backslash-escaped so it shows as typed
-  and cannot start a heading, list, quote, code block, link, table or raw HTML.
-  ``md(text, indent=2)`` keeps the text's line breaks (hard breaks, indented to stay
-  inside a list item); without ``indent`` lines are joined with spaces.
-- ``cell(text)``: the same for a table cell, on one line, with ``|`` escaped and at
-  most ``CELL_MAX`` characters.
+The document is ``prompts/<lang>/export.md.j2``, rendered with the Markdown-safe
+environment of ``markdown.py``.
 
 The "measurement method" column of the KPI table: the flow has no method per KPI
 (step 7 asks one per tactic), so the column shows the library's measuring rhythm and
@@ -24,25 +14,19 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-from jinja2 import Environment
 
 from coach.core.calendar import DEFAULT_TZ
 from coach.core.events import Document, Reply
 from coach.core.feature import Feature
-from coach.core.texts import PROMPTS_DIR, lang_or_default, make_environment, render
-from coach.features.advice.channels import load_channel_data
-from coach.features.advice.feature import CHANNELS, audience_profile, chosen_ids
+from coach.core.texts import lang_or_default, render
+from coach.features.advice.data import load_channel_data
+from coach.features.advice.feature import audience_profile, chosen_ids
 from coach.features.checkins import kpis as kpi_store
-from coach.features.next_steps.catalog import (
-    LibrarySnapshot,
-    choose_next_step,
-    rank_next_steps,
-)
-from coach.features.next_steps.catalog import trend as trend_of
+from coach.features.checkins.trend import trend as trend_of
+from coach.features.export.markdown import environment
+from coach.features.next_steps.ranking import LibrarySnapshot, choose_next_step, rank_next_steps
 from coach.features.next_steps.snapshot import TREND_WEEKS, library_snapshot
 from coach.flow.display import display
 from coach.flow.model import Flow, Question, load_flow
@@ -53,59 +37,10 @@ from coach.storage import Database, answers, checkins, libraries, measurements, 
 if TYPE_CHECKING:
     from coach.core.turn import Turn
 
-CELL_MAX = 300
 NEXT_STEPS_MAX = 3
 ARROWS = {"rising": "↑", "falling": "↓", "flat": "→", "none": "—"}
 
 # -- Markdown-safe text ------------------------------------------------------------------
-
-_LINE_BREAKS = re.compile(r"\r\n|[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f]")
-_INLINE = re.compile(r"([\\`*\[\]<>|~])")
-_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")  # all but those inside a word
-_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
-_BLOCK_START = re.compile(r"^([+=-]|#(?=#{0,5}(?:\s|$)))")
-_ORDERED = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
-
-
-def _lines(text: Any) -> list[str]:
-    """The non-empty lines of ``text``, stripped, without control characters."""
-    text = _LINE_BREAKS.sub("\n", "" if text is None else str(text))
-    text = _CONTROL.sub("", text.replace("\t", " "))
-    return [line.strip() for line in text.split("\n") if line.strip()]
-
-
-def _escape_line(line: str) -> str:
-    line = _INLINE.sub(r"\\\1", line)
-    line = _UNDERSCORE.sub(r"\\_", line)
-    line = _ENTITY.sub(r"\\&", line)
-    line = _BLOCK_START.sub(r"\\\1", line)
-    return _ORDERED.sub(r"\1\\\2", line)
-
-
-def md(text: Any, indent: int | None = None) -> str:
-    """User text as inline Markdown that shows exactly as typed."""
-    lines = [_escape_line(line) for line in _lines(text)]
-    if indent is None:
-        return " ".join(lines)
-    return ("\\\n" + " " * indent).join(lines)
-
-
-def cell(text: Any, limit: int = CELL_MAX) -> str:
-    """User text for a table cell: one line, ``|`` escaped, shortened; "—" when empty."""
-    flat = " ".join(" ".join(_lines(text)).split())
-    if len(flat) > limit:
-        flat = flat[: limit - 1].rstrip() + "…"
-    return _escape_line(flat) if flat else "—"
-
-
-@cache
-def environment() -> Environment:
-    env = make_environment(PROMPTS_DIR, html=False)
-    env.globals.update(md=md, cell=cell)
-    env.filters.update(md=md, cell=cell)
-    return env
-
 
 # -- what the template gets ----------------------------------------------------------------
 
@@ -225,10 +160,11 @@ def _steps_and_todo(
     return steps, todo, answered, total
 
 
-def _latest_text(db: Database, flow: Flow, library_id: int, qid: str,
+def _latest_text(db: Database, flow: Flow, library_id: int, role: str,
                  lang: str) -> str:
-    rows = library_view(db, library_id, "", qid)
-    return display(flow.question(qid), rows[-1]["value"], lang) if rows else ""
+    question = flow.by_role(role)
+    rows = library_view(db, library_id, "", question.id)
+    return display(question, rows[-1]["value"], lang) if rows else ""
 
 
 def _kpi_rows(
@@ -287,13 +223,13 @@ def build_export(
     data = load_channel_data()
     profile = audience_profile(db, library_id, "")
     audience = data.audience_view(profile, lang) if profile else None
-    channels = chosen_ids(db, library_id, "", CHANNELS)
+    channels = chosen_ids(db, library_id, "", flow.by_role("channels").id)
     flags = None
     if profile and channels:
         flags = data.flags_view(data.channel_flags(profile, channels), lang)["flags"]
 
-    rhythm = _latest_text(db, flow, library_id, "measure.rhythm", lang)
-    owner = _latest_text(db, flow, library_id, "measure.owner", lang)
+    rhythm = _latest_text(db, flow, library_id, "rhythm", lang)
+    owner = _latest_text(db, flow, library_id, "owner", lang)
     kpi_rows = _kpi_rows(db, library_id, lang, " · ".join(x for x in (rhythm, owner)
                                                                     if x))
     snapshot = library_snapshot(db, library_id)

@@ -1,13 +1,16 @@
-"""What the choice of a next small step knows about a library (coach/next_steps.py):
-its channels, tactics, KPI trends and whether listening and webcare are in place (the
+"""What the choice of a next small step knows about a library (``ranking.py``): its
+channels, tactics, KPI trends, and whether listening and webcare are in place (the
 steps the team already did are ``coach.storage.checkins.done_steps``). Used by the
 check-ins and the export, so both suggest from the same picture."""
 
 from __future__ import annotations
 
-from coach.features.advice.feature import CHANNELS, chosen_ids
+from coach.features.advice.feature import chosen_ids
 from coach.features.checkins import kpis
-from coach.features.next_steps.catalog import KpiTrend, LibrarySnapshot, is_in_place, trend
+from coach.features.checkins.trend import trend
+from coach.features.next_steps.classify import is_in_place
+from coach.features.next_steps.ranking import KpiTrend, LibrarySnapshot
+from coach.flow.model import load_flow
 from coach.flow.positions import library_view
 from coach.storage import Database, measurements
 
@@ -32,15 +35,18 @@ def library_snapshot(
     """The library as ``user_id`` sees it (their own answers first; "" for the team's
     latest), with the strategy question still open for them, if any."""
 
-    def values(question_id: str) -> list[str]:
-        return [str(v) for row in library_view(db, library_id, user_id, question_id)
+    flow = load_flow()
+
+    def values(role: str) -> list[str]:
+        rows = library_view(db, library_id, user_id, flow.by_role(role).id)
+        return [str(v) for row in rows
                 for v in (row["value"] if isinstance(row["value"], list) else [row["value"]])]
 
     return LibrarySnapshot(
         next_open_question=open_question,
-        channels=chosen_ids(db, library_id, user_id, CHANNELS),
-        tactics=values("tactics.list"),
+        channels=chosen_ids(db, library_id, user_id, flow.by_role("channels").id),
+        tactics=values("tactics"),
         kpis=kpi_trends(db, library_id),
-        has_listening=is_in_place(" ".join(values("tactics.listening"))),
-        has_webcare=is_in_place(" ".join(values("tactics.webcare"))),
+        has_listening=is_in_place(" ".join(values("listening"))),
+        has_webcare=is_in_place(" ".join(values("webcare"))),
     )

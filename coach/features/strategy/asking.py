@@ -94,7 +94,7 @@ def accept(turn: Turn, position: Position, value: Any) -> list[Reply]:
     save(turn, position, "answered", value)
     hooks = turn.coach.registry.after_answer
     q = position.question
-    keys = [q.id, *([q.role] if getattr(q, "role", None) else [])]
+    keys = [q.id, *([q.role] if q.role else [])]
     extras = [r for key in keys for hook in hooks.get(key, []) for r in hook(turn)]
     return [*extras, *advance(turn, position, notice=turn.t("notices.saved"))]
 
@@ -144,7 +144,9 @@ def advance(turn: Turn, position: Position, notice: str = "") -> list[Reply]:
 
 def finish_step(turn: Turn, step_id: str, nxt: Position | None) -> list[Reply]:
     """The step's summary, after the messages features add (channel advice)."""
-    extras = [r for hook in turn.coach.registry.after_step.get(step_id, []) for r in hook(turn)]
+    hooks = turn.coach.registry.after_step
+    keys = [step_id, *(q.role for q in turn.flow.step(step_id).questions if q.role)]
+    extras = [r for key in keys for hook in hooks.get(key, []) for r in hook(turn)]
     if nxt is None:
         return [*extras, _summary(turn, step_id, None), *all_done(turn)]
     turn.move("step_done", nxt)
