@@ -23,23 +23,11 @@ from typing import Any
 
 import yaml
 
-from coach.flow.model import LANGS, ROOT
+from coach.flow.model import LANGS, ROOT, Check
 
 FLOWS_DIR = ROOT / "flows"
 QUOTE_MAX = 80  # the most of the user's own words a feedback message repeats
 KPI_MAX = 2  # "one or two KPIs per goal"
-
-
-@dataclass(frozen=True)
-class Check:
-    """A check as a question declares it: ``kind`` (a key of :data:`CHECKS`), whether it
-    is ``firm`` (step 4's goals) or gentle (step 1's), and for ``needs`` the parts an
-    answer must name (``owner``, ``response_time``, ``rhythm``, ``place``, ``source``)."""
-
-    kind: str
-    firm: bool = True
-    needs: tuple[str, ...] = ()
-    feedback: str = ""  # the template block; the kind's own when empty
 
 
 @dataclass(frozen=True)
@@ -54,7 +42,7 @@ class Finding:
 
 
 class CheckError(ValueError):
-    """A check declared in the flow or a checks vocabulary file is not valid."""
+    """A checks vocabulary file is not valid."""
 
 
 # -- words ------------------------------------------------------------------------------
@@ -81,6 +69,13 @@ class Words:
         self.data = data
         self._raw: dict[str, re.Pattern[str] | None] = {}
         self._folded: dict[str, re.Pattern[str] | None] = {}
+        self._sets: dict[str, frozenset[str]] = {}
+
+    def whole_answers(self, key: str) -> frozenset[str]:
+        """The entries of ``key`` as whole answers compare (see :func:`whole`)."""
+        if key not in self._sets:
+            self._sets[key] = frozenset(whole(w) for w in self.words(key))
+        return self._sets[key]
 
     def words(self, key: str) -> list[str]:
         value = self.data.get(key) or []
@@ -127,8 +122,7 @@ def _channel_pattern(channel: str, words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"{before}(?:{alternation})(?![\w])")
 
 
-@cache
-def check_words(lang: str) -> Words:
+def _read(lang: str) -> dict[str, Any]:
     path = FLOWS_DIR / lang / "checks.yaml"
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
@@ -136,11 +130,23 @@ def check_words(lang: str) -> Words:
         raise CheckError(f"{path}: {exc}") from exc
     if not isinstance(data, dict):
         raise CheckError(f"{path}: expected a mapping of word lists")
-    return Words(data)
+    return data
 
 
-def all_words() -> dict[str, Words]:
-    return {lang: check_words(lang) for lang in LANGS}
+@cache
+def check_words() -> Words:
+    """The words of every language together: people type in both (an English "be more
+    visible" in a Dutch chat is still vague); the language only picks the feedback."""
+    merged: dict[str, Any] = {}
+    for lang in LANGS:
+        for key, value in _read(lang).items():
+            if isinstance(value, dict):
+                group = merged.setdefault(key, {})
+                for sub, words in value.items():
+                    group[sub] = [*group.get(sub, []), *words]
+            else:
+                merged[key] = [*merged.get(key, []), *(value or [])]
+    return Words(merged)
 
 
 # -- helpers ----------------------------------------------------------------------------
@@ -189,9 +195,9 @@ def non_answer(check: Check, items: list[str], words: Words, ctx: dict) -> Findi
 
 def _non_answer(item: str, words: Words, ctx: dict) -> dict | None:
     text = whole(item)
-    if not text.strip("?-.… ") or text in {whole(w) for w in words.words("non_answers")}:
+    if not text.strip("?-.… ") or text in words.whole_answers("non_answers"):
         return {"colleague": ""}
-    if ctx.get("pick_one") and text in {whole(w) for w in words.words("pick_one_non_answers")}:
+    if ctx.get("pick_one") and text in words.whole_answers("pick_one_non_answers"):
         return {"colleague": "", "pick_one": True}
     for prefix in sorted(words.words("non_answer_prefixes"), key=len, reverse=True):
         if text.startswith(prefix + " "):
@@ -298,7 +304,7 @@ def tactic_channels(check: Check, items: list[str], words: Words, ctx: dict) -> 
                 return Finding("tactic_channel_not_chosen", quote(item),
                                {"channel": channel, "chosen": chosen})
             named.append(channel)
-    if len(items) > 1 and (left := [c for c in chosen if c not in named]):
+    if named and len(items) > 1 and (left := [c for c in chosen if c not in named]):
         return Finding("channel_without_tactic", quote(" / ".join(items)),
                        {"channels": left})
     return None
@@ -323,24 +329,11 @@ CHECKS: dict[str, Callable[[Check, list[str], Words, dict], Finding | None]] = {
 }
 
 
-def parse_check(raw: Any, where: str) -> Check:
-    """A check as written in the flow: ``vague_goal`` or ``{kind: needs, needs: [...]}``."""
-    if isinstance(raw, str):
-        raw = {"kind": raw}
-    if not isinstance(raw, dict) or raw.get("kind") not in CHECKS:
-        raise CheckError(f"{where}: a check needs a kind, one of {', '.join(CHECKS)}")
-    unknown = [n for n in raw.get("needs") or () if n not in NEEDS]
-    if unknown or (raw["kind"] == "needs") != bool(raw.get("needs")):
-        raise CheckError(f"{where}: 'needs' goes with kind needs: a list of {', '.join(NEEDS)}")
-    return Check(kind=raw["kind"], firm=bool(raw.get("firm", True)),
-                 needs=tuple(raw.get("needs") or ()), feedback=str(raw.get("feedback") or ""))
-
-
 def run_checks(checks: Sequence[Check], value: Any, lang: str,
                context: dict[str, Any] | None = None) -> Finding | None:
     """The first weakness the checks find in an answer ``value`` (text or list)."""
     items = [i for i in _items(value) if i.strip()] or _items(value)
-    words = check_words(lang)
+    words = check_words()
     for check in checks:
         if finding := CHECKS[check.kind](check, items, words, context or {}):
             return finding

@@ -14,7 +14,10 @@ FLOW_PATH = ROOT / "flows" / "strategy.yaml"
 LANGS = ("nl", "en")
 KINDS = ("text", "list", "choice", "multi", "number")
 CHOICE_KINDS = ("choice", "multi")
-MATCHERS = ("groups", "ages")  # interpreters of typed audiences (features/advice/parsing.py)
+# answer checks (coach/flow/checks.py) and the parts a "needs" check can ask for
+CHECK_KINDS = ("non_answer", "vague_goal", "channel_as_goal", "several_kpis", "vanity_kpi",
+               "needs", "tactic_channels", "mission")
+NEEDS_PARTS = ("owner", "response_time", "rhythm", "place", "source")
 RULE_KEYS = {"min_length", "max_length", "min_items", "max_items", "min", "max"}
 QUESTION_ID = re.compile(r"^[a-z_]+\.[a-z_]+$")
 OPTION_ID = re.compile(r"^[a-z0-9_]{1,16}$")
@@ -48,6 +51,19 @@ class Option:
 
 
 @dataclass(frozen=True)
+class Check:
+    """An answer check as a question declares it (``checks:``, docs/flow-format.md):
+    ``kind`` (one of CHECK_KINDS), whether it is ``firm`` (step 4's goals) or gentle
+    (step 1's), for ``needs`` the parts an answer must name, and the feedback block
+    (``prompts/<lang>/feedback.j2``; the kind's own when empty)."""
+
+    kind: str
+    firm: bool = True
+    needs: tuple[str, ...] = ()
+    feedback: str = ""
+
+
+@dataclass(frozen=True)
 class Question:
     id: str
     step_id: str
@@ -63,6 +79,7 @@ class Question:
     show: tuple[str, ...] = ()
     matcher: str | None = None  # an interpreter of typed text beside the options
     role: str | None = None  # what Python relies on it for (ROLES)
+    checks: tuple[Check, ...] = ()  # answer checks, the flow's defaults for its kind first
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)
@@ -120,7 +137,30 @@ def _example_lists(raw: object, where: str) -> dict[str, tuple[str, ...]]:
     return {lang: tuple(str(x) for x in raw[lang]) for lang in LANGS}
 
 
-def _question(raw: dict, step_id: str, seen: set[str]) -> Question:
+def _check(raw: object, where: str) -> Check:
+    if isinstance(raw, str):
+        raw = {"kind": raw}
+    if not isinstance(raw, dict) or raw.get("kind") not in CHECK_KINDS:
+        raise FlowError(f"{where}: a check's kind must be one of {', '.join(CHECK_KINDS)}")
+    needs = tuple(str(n) for n in raw.get("needs") or ())
+    if (raw["kind"] == "needs") != bool(needs) or set(needs) - set(NEEDS_PARTS):
+        raise FlowError(f"{where}: a needs check lists what an answer must name, one or more"
+                        f" of {', '.join(NEEDS_PARTS)}")
+    if unknown := set(raw) - {"kind", "firm", "needs", "feedback"}:
+        raise FlowError(f"{where}: unknown check keys {sorted(unknown)}")
+    return Check(kind=raw["kind"], firm=bool(raw.get("firm", True)), needs=needs,
+                 feedback=str(raw.get("feedback") or ""))
+
+
+def _checks(raw: object, defaults: tuple[Check, ...], where: str) -> tuple[Check, ...]:
+    if raw is not None and not isinstance(raw, list):
+        raise FlowError(f"{where}: checks must be a list")
+    own = tuple(_check(c, f"{where}, check {i + 1}") for i, c in enumerate(raw or ()))
+    return (*[d for d in defaults if d.kind not in {c.kind for c in own}], *own)
+
+
+def _question(raw: dict, step_id: str, seen: set[str],
+              default_checks: dict[str, tuple[Check, ...]] | None = None) -> Question:
     qid = str(raw.get("id", ""))
     where = f"question {qid or '?'} in step {step_id}"
     if not QUESTION_ID.match(qid) or len(qid) > 24 or not qid.startswith(step_id + "."):
@@ -150,8 +190,8 @@ def _question(raw: dict, step_id: str, seen: set[str]) -> Question:
     foreach = raw.get("foreach")
     show = tuple(raw.get("show") or ())
     matcher = raw.get("matcher")
-    if matcher is not None and (matcher not in MATCHERS or kind not in CHOICE_KINDS):
-        raise FlowError(f"{where}: matcher must be one of {', '.join(MATCHERS)}"
+    if matcher is not None and (not isinstance(matcher, str) or kind not in CHOICE_KINDS):
+        raise FlowError(f"{where}: matcher names a feature's reader of typed options"
                         " (for choice and multi)")
     for ref in ([foreach] if foreach else []) + list(show):
         if ref not in seen:
@@ -182,6 +222,8 @@ def _question(raw: dict, step_id: str, seen: set[str]) -> Question:
         show=show,
         matcher=matcher,
         role=role,
+        checks=_checks(raw.get("checks"), (default_checks or {}).get(kind, ()),
+                       f"{where}, checks"),
     )
 
 
@@ -190,13 +232,18 @@ def parse_flow(data: dict) -> Flow:
     seen: set[str] = set()
     order: list[str] = []
     questions: dict[str, Question] = {}
+    raw_defaults = data.get("default_checks") or {}
+    if not isinstance(raw_defaults, dict) or set(raw_defaults) - set(KINDS):
+        raise FlowError(f"default_checks: a list of checks per question kind ({', '.join(KINDS)})")
+    defaults = {kind: _checks(raw, (), f"default_checks, {kind}")
+                for kind, raw in raw_defaults.items()}
     for number, raw_step in enumerate(data.get("steps") or (), start=1):
         step_id = str(raw_step.get("id", ""))
         if not re.match(r"^[a-z_]+$", step_id):
             raise FlowError(f"step {number}: id must be a-z and _")
         qs = []
         for raw_q in raw_step.get("questions") or ():
-            q = _question(raw_q, step_id, seen)
+            q = _question(raw_q, step_id, seen, defaults)
             seen.add(q.id)
             order.append(q.id)
             questions[q.id] = q

@@ -25,8 +25,10 @@ def save_answer(
     status: str,
     value: Any,
     now: datetime,
+    feedback: str | None = None,
 ) -> int:
-    """Store a new version of this author's answer; the previous one is kept, superseded."""
+    """Store a new version of this author's answer; the previous one is kept, superseded.
+    ``feedback``: the weakness the coach pointed out and the author kept anyway."""
     write(
         db,
         "update answers set superseded_at = ? where library_id = ? and question_id = ?"
@@ -46,6 +48,7 @@ def save_answer(
             "value": json.dumps(value, ensure_ascii=False),
             "created_at": iso(now),
             "superseded_at": None,
+            "feedback": feedback,
         },
     )
 

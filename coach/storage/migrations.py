@@ -179,9 +179,15 @@ def _m5_pending_per_feature(db: sqlite_utils.Database) -> None:
         db.execute("update users set pending = ? where id = ?", [json.dumps(fresh), user_id])
 
 
+def _m6_answer_feedback(db: sqlite_utils.Database) -> None:
+    """answers.feedback: the weakness (a check's kind) the coach pointed out and the
+    author kept anyway, so the export and the check-ins can come back to it."""
+    db["answers"].add_column("feedback", str)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m1_initial, _m2_measurements, _m3_checkins,
-    _m4_indexes, _m5_pending_per_feature,
+    _m4_indexes, _m5_pending_per_feature, _m6_answer_feedback,
 ]
 
 

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from coach.core.events import Choice, Reply
-from coach.core.texts import label
+from coach.core.events import Reply
 from coach.core.turn import Turn
 from coach.features.strategy.views import nav_button, question_reply, step_summary_reply
-from coach.flow.answers import Outcome
-from coach.flow.display import display, position_ref
+from coach.flow.display import display
 from coach.flow.positions import Position, library_view
 from coach.storage import answers
 
@@ -75,35 +73,23 @@ def step_intro(turn: Turn, step_id: str) -> Reply:
 # -- answering ------------------------------------------------------------------------
 
 
-def apply(turn: Turn, position: Position, outcome: Outcome) -> list[Reply]:
-    """Store a parsed answer, explain its problem, or ask to confirm an unsure match."""
-    if outcome.error:
-        notice = turn.t(f"errors.{outcome.error}", **outcome.error_ctx)
-        return [ask(turn, position, notice=notice)]
-    if outcome.confirm:
-        set_state(turn, confirm={"value": outcome.value})
-        ref = position_ref(position)
-        choices = [[Choice(label(turn.lang, "yes"), f"y:{ref}"),
-                    Choice(label(turn.lang, "no"), f"x:{ref}")]]
-        return [turn.say("confirm", choices=choices,
-                         value=display(position.question, outcome.value, turn.lang))]
-    return accept(turn, position, outcome.value)
-
-
-def accept(turn: Turn, position: Position, value: Any) -> list[Reply]:
-    save(turn, position, "answered", value)
+def accept(turn: Turn, position: Position, value: Any, *, feedback: str | None = None,
+           notice: str = "") -> list[Reply]:
+    """Store an answer (``feedback``: the weakness the user kept) and go on."""
+    save(turn, position, "answered", value, feedback=feedback)
     hooks = turn.coach.registry.after_answer
     q = position.question
     keys = [q.id, *([q.role] if q.role else [])]
     extras = [r for key in keys for hook in hooks.get(key, []) for r in hook(turn)]
-    return [*extras, *advance(turn, position, notice=turn.t("notices.saved"))]
+    return [*extras, *advance(turn, position, notice=notice or turn.t("notices.saved"))]
 
 
-def save(turn: Turn, position: Position, status: str, value: Any) -> None:
+def save(turn: Turn, position: Position, status: str, value: Any,
+         feedback: str | None = None) -> None:
     answers.save_answer(
         turn.db, library_id=turn.library_id, question_id=position.question.id,
         item_key=position.item_key, author=turn.user, status=status, value=value,
-        now=turn.now,
+        now=turn.now, feedback=feedback,
     )
     turn.positions.mark(position, status)
 

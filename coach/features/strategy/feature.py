@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from coach.core.feature import Feature, Mode
+from coach.features.strategy import answering
 from coach.features.strategy import navigation as nav
 from coach.features.strategy.asking import paused_hint, repeat_asking, resume
 
@@ -17,6 +18,7 @@ FEATURE = Feature(
         "n": nav.press_nav, "o": nav.press_option, "m": nav.press_multi_done,
         "y": nav.press_confirm, "x": nav.press_reject, "k": nav.press_keep,
         "s": nav.press_edit_step, "e": nav.press_edit_question, "r": nav.press_restart,
+        "f": answering.press,
     },
     modes=(
         Mode("asking", nav.on_text, repeat_asking),

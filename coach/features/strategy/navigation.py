@@ -6,11 +6,11 @@ from __future__ import annotations
 from coach.core.events import Choice, Reply
 from coach.core.texts import label
 from coach.core.turn import Turn
+from coach.features.strategy.answering import apply
 from coach.features.strategy.asking import (
     accept,
     active_position,
     advance,
-    apply,
     ask,
     paused_hint,
     resume,

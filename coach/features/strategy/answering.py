@@ -1,0 +1,151 @@
+"""Taking a typed answer: explain a problem, confirm an unsure match, push back once.
+
+Push back once, never block: a weak answer gets one short, concrete suggestion.
+
+A question's ``checks`` (flows/strategy.yaml) run on every typed answer
+(``coach/flow/checks.py``). A strong answer is stored at once, without a word. A weak
+one is not stored yet: the coach says what would make it carry the next step
+(``prompts/<lang>/feedback.j2``), with a button to keep it. The next answer to the same
+question is taken as it is: a better one plainly, the same or another weak one with
+its weakness noted (``answers.feedback``), so the export and the check-ins can come
+back to it. A non-answer ("geen idee", "zoals bram zegt") is never stored: it can be
+skipped, or a colleague's answer taken over.
+
+Callback data: ``f:keep:<ref>`` keeps the answer, ``f:take:<ref>:<answer id>`` takes
+over a colleague's answer to the same question.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from coach.core.events import Choice, Reply
+from coach.core.texts import label
+from coach.core.turn import Turn
+from coach.features.strategy.asking import accept, advance, ask, save, set_state, state
+from coach.features.strategy.views import nav_button
+from coach.flow.answers import Outcome
+from coach.flow.checks import Finding, run_checks
+from coach.flow.display import display, position_ref
+from coach.flow.model import Question
+from coach.flow.positions import Position, library_view
+from coach.flow.vocabulary import load_vocabulary
+from coach.storage import answers
+
+DEADLINE_MONTHS = 3  # the example deadline: the first of the month this far ahead
+
+
+def apply(turn: Turn, position: Position, outcome: Outcome) -> list[Reply]:
+    """Store a parsed answer, explain its problem, or ask to confirm an unsure match."""
+    if outcome.error:
+        notice = turn.t(f"errors.{outcome.error}", **outcome.error_ctx)
+        return [ask(turn, position, notice=notice)]
+    if outcome.confirm:
+        set_state(turn, confirm={"value": outcome.value})
+        ref = position_ref(position)
+        choices = [[Choice(label(turn.lang, "yes"), f"y:{ref}"),
+                    Choice(label(turn.lang, "no"), f"x:{ref}")]]
+        return [turn.say("confirm", choices=choices,
+                         value=display(position.question, outcome.value, turn.lang))]
+    if position.question.checks:
+        return review(turn, position, outcome.value)
+    return accept(turn, position, outcome.value)
+
+
+def review(turn: Turn, position: Position, value: Any) -> list[Reply]:
+    """Store ``value``, or push back once on it (see the module docstring)."""
+    q = position.question
+    finding = run_checks(q.checks, value, turn.lang, context(turn, position))
+    ref = position_ref(position)
+    earlier = state(turn).get("feedback") or {}
+    if finding is None:
+        return accept(turn, position, value)
+    if earlier.get("ref") != ref:  # the first weak answer here: say so, store nothing
+        set_state(turn, feedback={"ref": ref, "kind": finding.kind, "value": value})
+        return [feedback_reply(turn, position, finding)]
+    if not finding.keep:  # a non-answer again: leave the question open for later
+        if turn.positions.is_open(position):
+            save(turn, position, "skipped", None)
+        return advance(turn, position, notice=turn.t("feedback.skipped_non_answer"))
+    return accept(turn, position, value, feedback=finding.kind,
+                  notice=turn.t("feedback.kept"))
+
+
+def context(turn: Turn, position: Position) -> dict[str, Any]:
+    """What the checks may compare an answer with: the item it is about (the goal of a
+    KPI, the tactic of a measurement) and the chosen channels."""
+    channels = turn.flow.by_role("channels")
+    chosen: list[str] = []
+    for row in library_view(turn.db, turn.library_id, turn.user["id"], channels.id):
+        for value in row["value"] if isinstance(row["value"], list) else [row["value"]]:
+            if value not in chosen:
+                chosen.append(value)
+    return {"item": position.item_key, "channels": chosen}
+
+
+def feedback_reply(turn: Turn, position: Position, finding: Finding) -> Reply:
+    ref = position_ref(position)
+    channels = turn.flow.by_role("channels")
+    names = _channel_names(channels, turn.lang)
+    ctx = {**finding.ctx, "quote": finding.quote, "deadline": _deadline(turn),
+           "colleague": finding.ctx.get("colleague", ""), "pick_one": False}
+    for key in ("channel",):
+        if key in ctx:
+            ctx[key] = names.get(ctx[key], ctx[key])
+    for key in ("chosen", "channels"):
+        if isinstance(ctx.get(key), list):
+            ctx[key] = ", ".join(names.get(c, c) for c in ctx[key])
+    row: list[Choice] = []
+    if finding.keep:
+        row.append(turn.button("feedback.keep", f"f:keep:{ref}"))
+    elif colleague := _colleague_answer(turn, position, ctx["colleague"]):
+        row.append(turn.button("feedback.take", f"f:take:{ref}:{colleague['id']}",
+                               name=colleague["author_name"]))
+    row.append(nav_button(turn.lang, "skip"))
+    return turn.say(f"feedback.{finding.kind}", choices=[row], **ctx)
+
+
+def _channel_names(question: Question, lang: str) -> dict[str, str]:
+    return {o.id: o.label[lang] for o in question.options}
+
+
+def _deadline(turn: Turn) -> str:
+    """A date a few months ahead, in words ("1 maart"), for the example."""
+    month0 = turn.now.month - 1 + DEADLINE_MONTHS
+    day = date(turn.now.year + month0 // 12, month0 % 12 + 1, 1)
+    month = load_vocabulary().table("months", turn.lang)[day.month - 1][0]
+    return f"1 {month}" if turn.lang == "nl" else f"1 {month.capitalize()}"
+
+
+def _colleague_answer(turn: Turn, position: Position, name: str) -> dict[str, Any] | None:
+    """The answer of the colleague a non-answer points to ("eens met sanne")."""
+    if not name:
+        return None
+    for row in answers.current_answers(turn.db, turn.library_id, position.question.id):
+        if (row["author_id"] != turn.user["id"] and row["status"] == "answered"
+                and row["item_key"] == position.item_key
+                and (row["author_name"] or "").split()[0].lower() == name.lower()):
+            return row
+    return None
+
+
+def press(turn: Turn, rest: str) -> list[Reply]:
+    """``f:keep:<ref>`` and ``f:take:<ref>:<answer id>``."""
+    action, _, rest = rest.partition(":")
+    ref, _, answer_id = rest.partition(":")
+    position = turn.current()
+    earlier = state(turn).get("feedback") or {}
+    if (turn.user["mode"] != "asking" or position is None or position_ref(position) != ref
+            or earlier.get("ref") != ref):
+        return [turn.say("notices.stale_button"), *turn.where_you_are()]
+    if action == "keep" and earlier.get("kind") != "non_answer":
+        return accept(turn, position, earlier["value"], feedback=earlier["kind"],
+                      notice=turn.t("feedback.kept"))
+    if action == "take" and answer_id.isdigit():
+        for row in answers.current_answers(turn.db, turn.library_id, position.question.id):
+            if (row["id"] == int(answer_id) and row["status"] == "answered"
+                    and row["item_key"] == position.item_key
+                    and row["author_id"] != turn.user["id"]):
+                return accept(turn, position, row["value"])
+    return [turn.say("notices.unknown_button"), ask(turn, position)]
