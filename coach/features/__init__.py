@@ -7,10 +7,11 @@ from coach.features.checkins.feature import FEATURE as CHECKINS
 from coach.features.export.feature import FEATURE as EXPORT
 from coach.features.general.feature import FEATURE as GENERAL
 from coach.features.onboarding.feature import FEATURE as ONBOARDING
+from coach.features.pacing.feature import FEATURE as PACING
 from coach.features.privacy.feature import FEATURE as PRIVACY
 from coach.features.strategy.feature import FEATURE as STRATEGY
 from coach.features.team.feature import FEATURE as TEAM
 
 FEATURES: tuple[Feature, ...] = (
-    ONBOARDING, STRATEGY, GENERAL, ADVICE, PRIVACY, EXPORT, TEAM, CHECKINS,
+    ONBOARDING, STRATEGY, GENERAL, ADVICE, PACING, PRIVACY, EXPORT, TEAM, CHECKINS,
 )

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from coach.flow.matching import match_option, split_tokens
+from coach.flow.matching import match_answer, match_option, split_tokens
 from coach.flow.model import Question
 from coach.flow.numbers import NumberError, parse_number
 
@@ -102,7 +102,8 @@ def _interpret(q: Question, text: str, matchers: Mapping[str, Matcher]) -> list[
 
 def parse_options(q: Question, text: str, matchers: Mapping[str, Matcher]) -> Outcome:
     tokens = split_tokens(text) if q.kind == "multi" else [text.strip()]
-    matches = [match_option(t, q.options) for t in tokens]
+    match = match_answer if q.options_from else match_option
+    matches = [match(t, q.options) for t in tokens]
     unknown = [m.token for m in matches if m.option_id is None]
     if unknown or not matches:
         # not the options' own words: the question's interpreter may still read it,

@@ -261,9 +261,9 @@ def outcome_phrase(words: Words, goal: str) -> str:
         return ""
     start = fold(goal).find(fold(found))
     rest = goal[start:]
-    stop = words.find("period_words", rest)
-    if stop:
-        rest = rest[: fold(rest).find(fold(stop))]
+    if stop := words.find("period_words", rest):
+        low = rest.lower()
+        rest = rest[: low.find(stop) if stop in low else fold(rest).find(stop)]
     return quote(_DIGIT.split(rest)[0].strip(" ,.;:-"))
 
 

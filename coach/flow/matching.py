@@ -120,3 +120,24 @@ SPLIT_TOKENS = re.compile(
 def split_tokens(text: str) -> list[str]:
     """Split a typed list of options: "insta, fb en tik tok" → three tokens."""
     return [t.strip() for t in SPLIT_TOKENS.split(text) if t and t.strip(" .!-")]
+
+
+def match_answer(typed: str, options: tuple[Option, ...]) -> OptionMatch:
+    """An option that is one of the user's own earlier answers (a goal from step 1):
+    its number ("2"), or the words typed from it ("taalcafé" for "Elke week een vol
+    taalcafé"); a match on words alone is never sure."""
+    text = typed.strip().rstrip(".)")
+    if text.isdigit() and 1 <= int(text) <= len(options):
+        return OptionMatch(options[int(text) - 1].id, 100.0, typed)
+    typed_norm = normalize(typed)
+    best, score = None, 0.0
+    for option in options:
+        label = normalize(next(iter(option.label.values())))
+        if typed_norm and typed_norm == label:
+            return OptionMatch(option.id, 100.0, typed)
+        s = fuzz.token_set_ratio(typed_norm, label) if len(typed_norm) >= 4 else 0.0
+        if s > score:
+            best, score = option, s
+    if best is not None and score >= SURE:
+        return OptionMatch(best.id, min(score, SURE - 1), typed)  # asked to confirm
+    return OptionMatch(None, score, typed)

@@ -26,6 +26,8 @@ DEFAULT_RULES = {"min_length": 2, "max_length": 1000, "min_items": 1, "max_items
 # one question of the flow, whose kind must be one of those given (None: any kind).
 # Code finds the question with ``flow.by_role(role)``, never by its id.
 ROLES: dict[str, tuple[str, ...] | None] = {
+    "focus": ("choice",),  # the goal to start with: the pacing advice
+    "hours": ("number",),  # the team's hours per week: the pacing advice
     "groups": CHOICE_KINDS,  # audience groups: channel advice after their step, export
     "ages": CHOICE_KINDS,  # audience ages: channel advice, export
     "channels": CHOICE_KINDS,  # chosen channels: channel check, next steps, export
@@ -79,6 +81,7 @@ class Question:
     show: tuple[str, ...] = ()
     matcher: str | None = None  # an interpreter of typed text beside the options
     role: str | None = None  # what Python relies on it for (ROLES)
+    options_from: tuple[str, ...] = ()  # options: the items of these earlier list answers
     checks: tuple[Check, ...] = ()  # answer checks, the flow's defaults for its kind first
 
     def option(self, option_id: str) -> Option | None:
@@ -160,7 +163,8 @@ def _checks(raw: object, defaults: tuple[Check, ...], where: str) -> tuple[Check
 
 
 def _question(raw: dict, step_id: str, seen: set[str],
-              default_checks: dict[str, tuple[Check, ...]] | None = None) -> Question:
+              default_checks: dict[str, tuple[Check, ...]] | None = None,
+              questions: dict[str, Question] | None = None) -> Question:
     qid = str(raw.get("id", ""))
     where = f"question {qid or '?'} in step {step_id}"
     if not QUESTION_ID.match(qid) or len(qid) > 24 or not qid.startswith(step_id + "."):
@@ -181,7 +185,14 @@ def _question(raw: dict, step_id: str, seen: set[str],
         )
         for o in raw.get("options") or ()
     )
-    if (kind in CHOICE_KINDS) != bool(options):
+    options_from = tuple(str(r) for r in raw.get("options_from") or ())
+    if options_from and (kind != "choice" or options):
+        raise FlowError(f"{where}: options_from belongs to a choice question without options")
+    for ref in options_from:
+        source = (questions or {}).get(ref)
+        if source is None or source.kind != "list":
+            raise FlowError(f"{where}: options_from names earlier list questions, not '{ref}'")
+    if (kind in CHOICE_KINDS) != bool(options or options_from):
         raise FlowError(f"{where}: options belong to (and are required by) choice and multi")
     if bad := [o.id for o in options if not OPTION_ID.match(o.id)]:
         raise FlowError(f"{where}: option ids must be a-z, 0-9 and _, at most 16 chars: {bad}")
@@ -222,6 +233,7 @@ def _question(raw: dict, step_id: str, seen: set[str],
         show=show,
         matcher=matcher,
         role=role,
+        options_from=options_from,
         checks=_checks(raw.get("checks"), (default_checks or {}).get(kind, ()),
                        f"{where}, checks"),
     )
@@ -243,7 +255,7 @@ def parse_flow(data: dict) -> Flow:
             raise FlowError(f"step {number}: id must be a-z and _")
         qs = []
         for raw_q in raw_step.get("questions") or ():
-            q = _question(raw_q, step_id, seen, defaults)
+            q = _question(raw_q, step_id, seen, defaults, questions)
             seen.add(q.id)
             order.append(q.id)
             questions[q.id] = q

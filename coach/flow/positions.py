@@ -8,10 +8,10 @@ the colleagues' latest answers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from coach.flow.model import Flow, Question
+from coach.flow.model import LANGS, Flow, Option, Question
 from coach.storage import Database, answers
 
 
@@ -58,7 +58,9 @@ class Positions:
         self._items: dict[str, list[str]] = {}
         self.all: list[Position] = []
         for qid in flow.order:
-            q = flow.questions[qid]
+            q = self._with_options(flow.questions[qid])
+            if q.options_from and not q.options:
+                continue  # asked once the answers it chooses from exist
             if q.foreach:
                 self.all.extend(
                     Position(q, i, key) for i, key in enumerate(self.items(q.foreach))
@@ -66,6 +68,15 @@ class Positions:
             else:
                 self.all.append(Position(q))
         self.status = answers.answered_positions(db, library_id, user_id)
+
+    def _with_options(self, q: Question) -> Question:
+        """A question whose options are earlier answers (``options_from``), with them."""
+        if not q.options_from:
+            return q
+        texts = [t for ref in q.options_from for t in self.items(ref)]
+        options = tuple(Option(id=f"g{n}", label=dict.fromkeys(LANGS, text))
+                        for n, text in enumerate(dict.fromkeys(texts), start=1))
+        return replace(q, options=options)
 
     def items(self, question_id: str) -> list[str]:
         if question_id not in self._items:
@@ -124,7 +135,9 @@ class Positions:
     def mark(self, position: Position, status: str) -> None:
         """Record a status change made during this event (the DB already has it)."""
         self.status[position.key] = status
-        if position.question.id in {q.foreach for q in self.flow.questions.values()}:
+        sources = {ref for q in self.flow.questions.values()
+                   for ref in (q.foreach, *q.options_from) if ref}
+        if position.question.id in sources:
             # the items of a later foreach question may have changed: recompute
             fresh = Positions(self.db, self.flow, self.library_id, self.user_id)
             self.all, self._items, self.status = fresh.all, fresh._items, fresh.status

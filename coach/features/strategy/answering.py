@@ -26,7 +26,7 @@ from coach.core.turn import Turn
 from coach.features.strategy.asking import accept, advance, ask, save, set_state, state
 from coach.features.strategy.views import nav_button
 from coach.flow.answers import Outcome
-from coach.flow.checks import Finding, run_checks
+from coach.flow.checks import Finding, quote, run_checks
 from coach.flow.display import display, position_ref
 from coach.flow.model import Question
 from coach.flow.positions import Position, library_view
@@ -55,13 +55,21 @@ def apply(turn: Turn, position: Position, outcome: Outcome) -> list[Reply]:
 
 def review(turn: Turn, position: Position, value: Any) -> list[Reply]:
     """Store ``value``, or push back once on it (see the module docstring)."""
-    q = position.question
-    finding = run_checks(q.checks, value, turn.lang, context(turn, position))
-    ref = position_ref(position)
-    earlier = state(turn).get("feedback") or {}
+    finding = run_checks(position.question.checks, value, turn.lang, context(turn, position))
     if finding is None:
         return accept(turn, position, value)
-    if earlier.get("ref") != ref:  # the first weak answer here: say so, store nothing
+    return _push_back(turn, position, finding, value)
+
+
+def nudge(turn: Turn, position: Position, text: str) -> list[Reply]:
+    """"verder" or "volgende" while a question is open: say what is asked, offer skip."""
+    return _push_back(turn, position, Finding("non_answer", quote(text), keep=False), text)
+
+
+def _push_back(turn: Turn, position: Position, finding: Finding, value: Any) -> list[Reply]:
+    ref = position_ref(position)
+    if (state(turn).get("feedback") or {}).get("ref") != ref:
+        # the first weak answer here: say so, store nothing yet
         set_state(turn, feedback={"ref": ref, "kind": finding.kind, "value": value})
         return [feedback_reply(turn, position, finding)]
     if not finding.keep:  # a non-answer again: leave the question open for later

@@ -76,9 +76,11 @@ def step_intro(turn: Turn, step_id: str) -> Reply:
 def accept(turn: Turn, position: Position, value: Any, *, feedback: str | None = None,
            notice: str = "") -> list[Reply]:
     """Store an answer (``feedback``: the weakness the user kept) and go on."""
+    q = position.question
+    if q.options_from and isinstance(value, str) and (option := q.option(value)):
+        value = option.label[turn.lang]  # the goal itself: its option id is only for now
     save(turn, position, "answered", value, feedback=feedback)
     hooks = turn.coach.registry.after_answer
-    q = position.question
     keys = [q.id, *([q.role] if q.role else [])]
     extras = [r for key in keys for hook in hooks.get(key, []) for r in hook(turn)]
     return [*extras, *advance(turn, position, notice=notice or turn.t("notices.saved"))]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from coach.core.events import Choice, Reply
 from coach.core.texts import label
 from coach.core.turn import Turn
-from coach.features.strategy.answering import apply
+from coach.features.strategy.answering import apply, nudge
 from coach.features.strategy.asking import (
     accept,
     active_position,
@@ -220,6 +220,8 @@ def on_text(turn: Turn, text: str) -> list[Reply]:
         if word_in(text, NO):
             return press_reject(turn, position_ref(turn.current()))
     if action := navigation_word(text):
+        if action == "continue" and mode == "asking" and (position := turn.current()):
+            return nudge(turn, position, text)  # "verder" is no answer to the open question
         return turn.command(action)
     if mode == "asking":
         position = turn.current()
