@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from coach.wiring import open_coach
-from tests.conftest import Chat
+from tests.support.chat import Chat
 from tests.test_engine_flow import TYPED
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,7 +16,7 @@ from coach.storage.answers import current_answers, save_answer
 from coach.storage.libraries import create_library
 from coach.storage.users import update_user
 from coach.wiring import open_coach
-from tests.conftest import Chat, Clock, check_reply
+from tests.support.chat import Chat, Clock, check_reply
 from tests.test_engine_flow import TYPED, walk
 from tests.test_engine_input import at_question
 

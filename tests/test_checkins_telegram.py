@@ -19,10 +19,9 @@ from coach.core.calendar import weekday_name
 from coach.core.engine import Coach
 from coach.storage import measurements
 from coach.wiring import open_coach
-from tests.conftest import Chat, Clock
-from tests.fake_bot_api import TOKEN, Fault, FloodGate
-from tests.test_engine_input import at_question
-from tests.tg_fixtures import (  # noqa: F401
+from tests.support.chat import Chat, Clock
+from tests.support.fake_bot_api import TOKEN, Fault, FloodGate
+from tests.support.telegram import (  # noqa: F401
     REPO,
     RunningBot,
     bot_env,
@@ -32,6 +31,7 @@ from tests.tg_fixtures import (  # noqa: F401
     plain,
     texts,
 )
+from tests.test_engine_input import at_question
 
 
 class JobRuns:
@@ -224,7 +224,7 @@ async def test_many_checkins_at_once_stay_under_telegrams_limit(bot: RunningBot,
 async def test_stopping_mid_batch_cuts_off_no_claimed_checkin(fake_api, tmp_path):
     """SIGTERM while a batch goes out: the bot stops between two check-ins, every
     claimed check-in was sent, and after the restart the rest follow, none twice."""
-    from tests.tg_fixtures import make_bot
+    from tests.support.telegram import make_bot
 
     db = str(tmp_path / "coach.db")
     first = make_bot(fake_api, db)

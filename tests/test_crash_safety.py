@@ -27,16 +27,16 @@ import contextlib
 import os
 import random
 
-from tests.fake_bot_api import TOKEN, FakeBotApi
-from tests.test_telegram_e2e import BotProcess
-from tests.tg_fixtures import fake_api_fixture  # noqa: F401
-from tests.tg_users import (
+from tests.support.fake_bot_api import TOKEN, FakeBotApi
+from tests.support.sim_users import (
     HttpConversation,
     SimUser,
     Team,
     check_database,
     expected_positions,
 )
+from tests.support.telegram import fake_api_fixture  # noqa: F401
+from tests.test_telegram_e2e import BotProcess
 
 KILLS = int(os.environ.get("CRASH_KILLS", "5"))
 SEED = int(os.environ.get("CRASH_SEED") or random.SystemRandom().randrange(10**6))

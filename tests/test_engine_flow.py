@@ -8,7 +8,7 @@ import pytest
 
 from coach.flow.model import load_flow
 from coach.wiring import open_coach
-from tests.scripts import TYPED
+from tests.support.walk import TYPED
 
 FLOW = load_flow()
 
@@ -131,7 +131,7 @@ def test_two_colleagues_share_a_library_and_a_second_library_sees_nothing(coach,
 def test_a_new_engine_on_the_same_database_file_resumes_at_the_same_question(tmp_path, clock):
     path = str(tmp_path / "coach.db")
     first = open_coach(path, clock=clock)
-    from tests.conftest import Chat
+    from tests.support.chat import Chat
 
     anna = Chat(first, "test:anna", "Anna")
     anna.create_library()

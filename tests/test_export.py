@@ -17,7 +17,7 @@ from coach.flow.model import load_flow
 from coach.storage import measurements
 from coach.storage.answers import save_answer
 from coach.wiring import open_coach
-from tests.conftest import Chat
+from tests.support.chat import Chat
 from tests.test_engine_flow import TYPED, walk
 
 FLOW = load_flow()

@@ -12,7 +12,7 @@ from coach.core.events import Choice, Reply
 from coach.core.feature import Feature, Mode, Registry
 from coach.core.turn import Turn
 from coach.features import FEATURES
-from tests.conftest import Chat
+from tests.support.chat import Chat
 
 STATE = "stamp"
 

@@ -6,7 +6,7 @@ import json
 
 from coach.storage.migrations import MIGRATIONS, schema_version
 from coach.wiring import open_coach
-from tests.conftest import Chat
+from tests.support.chat import Chat
 from tests.test_engine_input import at_question
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from coach.features.team.feature import token
 from coach.storage.answers import current_answers
-from tests.conftest import Chat
+from tests.support.chat import Chat
 from tests.test_engine_flow import TYPED
 
 

@@ -19,8 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coach.adapters.telegram.split import split_message, tg_len
-from tests.fake_bot_api import TOKEN, FakeBotApi, Fault, parse_html, utf16_len
-from tests.tg_fixtures import (  # noqa: F401
+from tests.support.fake_bot_api import TOKEN, FakeBotApi, Fault, parse_html, utf16_len
+from tests.support.telegram import (  # noqa: F401
     REPO,
     RunningBot,
     bot_env,
@@ -608,7 +608,7 @@ async def test_telegram_down_at_start_keeps_the_bot_waiting_not_exiting(fake_api
     """deleteWebhook, the first call of polling, fails many times (Telegram unreachable
     after the start): the bot keeps retrying instead of exiting, then works."""
     from coach.adapters.telegram import retry
-    from tests.tg_fixtures import make_bot
+    from tests.support.telegram import make_bot
 
     monkeypatch.setattr(retry, "RETRY_DELAY", 0.01)
     monkeypatch.setattr(retry, "RETRY_DELAY_MAX", 0.02)

@@ -13,9 +13,8 @@ from __future__ import annotations
 import asyncio
 
 from coach.adapters.telegram import retry
-from tests.fake_bot_api import DROPPED, Fault
-from tests.tg_fixtures import fake_api_fixture, make_bot  # noqa: F401
-from tests.tg_users import (
+from tests.support.fake_bot_api import DROPPED, Fault
+from tests.support.sim_users import (
     EngineConversation,
     HttpConversation,
     SimUser,
@@ -23,6 +22,7 @@ from tests.tg_users import (
     check_database,
     expected_positions,
 )
+from tests.support.telegram import fake_api_fixture, make_bot  # noqa: F401
 
 SENDS = {"sendMessage", "editMessageText", "answerCallbackQuery"}
 

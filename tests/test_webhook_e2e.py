@@ -11,9 +11,9 @@ import time
 
 import aiohttp
 
-from tests.fake_bot_api import FakeBotApi, Fault
+from tests.support.fake_bot_api import FakeBotApi, Fault
+from tests.support.telegram import fake_api_fixture  # noqa: F401
 from tests.test_telegram_e2e import BotProcess
-from tests.tg_fixtures import fake_api_fixture  # noqa: F401
 
 SECRET = "hook-Secret_0123456789abcdef"
 

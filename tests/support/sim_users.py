@@ -2,7 +2,7 @@
 
 A :class:`SimUser` reacts to what the bot sends it: it creates a library (or joins a
 colleague's with the invite code), answers every question by typing the answers of
-``tests/scripts.TYPED``, says "ja" to a "Bedoel je ...?" and presses Verder
+``tests/support/walk.TYPED``, says "ja" to a "Bedoel je ...?" and presses Verder
 after each step. It checks as it goes that every question it is asked is the one it
 should be asked now, and it keeps a ledger of the answers the bot acknowledged.
 
@@ -43,9 +43,9 @@ from coach.flow.model import load_flow
 from coach.flow.positions import Positions
 from coach.storage.db import open_db
 from coach.wiring import make_coach
-from tests.conftest import Chat
-from tests.fake_bot_api import FakeBotApi, parse_html
-from tests.scripts import TYPED
+from tests.support.chat import Chat
+from tests.support.fake_bot_api import FakeBotApi, parse_html
+from tests.support.walk import TYPED
 
 FLOW = load_flow()
 

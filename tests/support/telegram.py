@@ -1,6 +1,6 @@
 """Fixtures for the Telegram tests: the fake Bot API server and the real bot on it.
 
-Import them into a test module: ``from tests.tg_fixtures import fake_api_fixture``
+Import them into a test module: ``from tests.support.telegram import fake_api_fixture``
 (the fixtures are called ``fake_api`` and ``bot``).
 """
 
@@ -22,9 +22,10 @@ from coach.adapters.telegram.polling import poll_updates
 from coach.config import Config
 from coach.core.engine import Coach
 from coach.wiring import open_coach
-from tests.fake_bot_api import TOKEN, Call, FakeBotApi
+from tests.support import ROOT
+from tests.support.fake_bot_api import TOKEN, Call, FakeBotApi
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = ROOT
 
 
 @pytest.fixture(name="fake_api")
