@@ -4,7 +4,6 @@ the two advice templates."""
 from __future__ import annotations
 
 import ast
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from coach.features.advice.data import (
     load_channel_data,
 )
 from coach.features.advice.parsing import match_ages, match_groups
+from tests.support.html import parse_html, tags
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = Path("/work/shared/domain/nl_social_media.yaml")
@@ -360,28 +360,9 @@ def test_channel_names():
 # ---------------------------------------------------------------------------
 # Templates
 # ---------------------------------------------------------------------------
-class _TagChecker(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
-        self.errors: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag not in ("b", "i") or attrs:
-            self.errors.append(f"tag not allowed: {tag}")
-        self.stack.append(tag)
-
-    def handle_endtag(self, tag):
-        if not self.stack or self.stack.pop() != tag:
-            self.errors.append(f"unbalanced: {tag}")
-
-
 def assert_valid_telegram_html(text):
-    checker = _TagChecker()
-    checker.feed(text)
-    checker.close()
-    assert not checker.errors, checker.errors
-    assert not checker.stack, f"unclosed: {checker.stack}"
+    parse_html(text)  # raises where Telegram would refuse it
+    assert tags(text) <= {"b", "i"}, tags(text)
     assert len(text) < MAX_MESSAGE_LENGTH
     assert text.strip()
 

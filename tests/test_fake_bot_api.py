@@ -9,7 +9,8 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter
 
-from tests.support.fake_bot_api import TOKEN, Fault, HtmlError, parse_html
+from tests.support.fake_bot_api import TOKEN, Fault
+from tests.support.html import HtmlError, parse_html
 from tests.support.telegram import fake_api_fixture  # noqa: F401
 
 

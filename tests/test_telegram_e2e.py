@@ -19,7 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coach.adapters.telegram.split import split_message, tg_len
-from tests.support.fake_bot_api import TOKEN, FakeBotApi, Fault, parse_html, utf16_len
+from tests.support.fake_bot_api import TOKEN, FakeBotApi, Fault
+from tests.support.html import parse_html, utf16_len
 from tests.support.telegram import (  # noqa: F401
     REPO,
     RunningBot,

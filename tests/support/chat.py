@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from coach.core.engine import Coach
 from coach.core.events import MAX_CALLBACK_DATA_BYTES, MAX_MESSAGE_LENGTH, Event, Reply
-from tests.support.fake_bot_api import parse_html
+from tests.support.html import parse_html
 from tests.support.walk import TYPED
 
 

@@ -44,7 +44,8 @@ from coach.flow.positions import Positions
 from coach.storage.db import open_db
 from coach.wiring import make_coach
 from tests.support.chat import Chat
-from tests.support.fake_bot_api import FakeBotApi, parse_html
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.html import parse_html
 from tests.support.walk import TYPED
 
 FLOW = load_flow()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from coach.core.engine import Coach
 from coach.wiring import open_coach
 from tests.support import ROOT
 from tests.support.fake_bot_api import TOKEN, Call, FakeBotApi
+from tests.support.html import parse_html
 
 REPO = ROOT
 
@@ -103,8 +103,8 @@ def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def plain(html: str) -> str:
-    return re.sub(r"<[^>]+>", "", html).replace("&lt;", "<").replace("&gt;", ">").replace(
-        "&quot;", '"').replace("&amp;", "&")
+    """The text a user sees of the bot's HTML (which must be valid: see support/html.py)."""
+    return parse_html(html)
 
 
 def texts(calls: list[Call]) -> list[str]:
