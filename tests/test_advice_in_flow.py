@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.walk import walk
+
 
 def audience(user, groups, ages):
-    user.reach("audience.groups")
+    walk(user, until="audience.groups")
     user.say(groups)
     user.say(ages)
     user.say("Onze doelgroep in woorden")
@@ -51,7 +53,7 @@ def test_teens_with_only_x_chosen_get_the_mismatch_flagged(chat, lang, phrase, d
     answers = {"audience.groups": "pupils" if lang == "en" else "scholieren",
                "audience.ages": "teens" if lang == "en" else "tieners",
                "measure.rhythm": "monthly"}
-    user.reach("tactics.channels", answers)
+    walk(user, until="tactics.channels", answers=answers)
     user.say("X")
     text = user.texts()
     assert "X (Twitter)" in text

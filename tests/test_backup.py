@@ -9,7 +9,7 @@ from pathlib import Path
 
 from coach.wiring import open_coach
 from tests.support.chat import Chat
-from tests.test_engine_flow import TYPED
+from tests.support.walk import TYPED
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,8 +17,7 @@ from coach.storage.libraries import create_library
 from coach.storage.users import update_user
 from coach.wiring import open_coach
 from tests.support.chat import Chat, Clock, check_reply
-from tests.test_engine_flow import TYPED, walk
-from tests.test_engine_input import at_question
+from tests.support.walk import walk
 
 SUNDAY = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)  # week 48 starts the next day
 MONDAY_SLOT = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)  # 09:30 CET
@@ -29,7 +28,7 @@ def with_kpis(chat, name: str = "Anna") -> Chat:
     Bereik (1.200) and Reacties (12 %); the strategy is unfinished after step 5."""
     anna = chat(name)
     anna.create_library()
-    at_question(anna, "kpis.per_goal")
+    walk(anna, until="kpis.per_goal")
     for text in ("Aanmeldingen", "Bereik; Reacties", "50", "1.200", "12%"):
         anna.say(text)
     return anna
@@ -439,7 +438,7 @@ def test_no_kpis_yet_gives_a_short_nudge_with_the_next_strategy_step(chat, db):
 def finished_library(chat, kpi: str = "Reacties") -> Chat:
     anna = chat("Anna")
     anna.create_library()
-    walk(anna, {**TYPED, "kpis.per_goal": kpi})
+    walk(anna, answers={"kpis.per_goal": kpi})
     return anna
 
 
@@ -508,7 +507,7 @@ def test_progress_shows_a_chart_and_a_text_table(chat, db, clock):
 def test_the_checkin_speaks_english_too(chat, db):
     ann = chat("Ann", lang_hint="en")
     ann.create_library()
-    at_question(ann, "kpis.per_goal")
+    walk(ann, until="kpis.per_goal")
     for text in ("Sign-ups", "Reach", "50", "1,200"):
         ann.say(text)
     ann.cmd("checkin")

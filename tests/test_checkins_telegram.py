@@ -31,7 +31,7 @@ from tests.support.telegram import (  # noqa: F401
     plain,
     texts,
 )
-from tests.test_engine_input import at_question
+from tests.support.walk import walk
 
 
 class JobRuns:
@@ -68,7 +68,7 @@ def library_with_kpis(coach: Coach, user_id: str, name: str) -> Chat:
     """Set the library up through the core, as the Telegram user would have."""
     anna = Chat(coach, user_id, name)
     anna.create_library()
-    at_question(anna, "kpis.per_goal")
+    walk(anna, until="kpis.per_goal")
     for text in ("Aanmeldingen", "Bereik; Reacties", "50", "1.200", "12%"):
         anna.say(text)
     return anna

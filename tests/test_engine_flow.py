@@ -8,29 +8,9 @@ import pytest
 
 from coach.flow.model import load_flow
 from coach.wiring import open_coach
-from tests.support.walk import TYPED
+from tests.support.walk import TYPED, walk
 
 FLOW = load_flow()
-
-
-
-def walk(chat, answers: dict[str, str] | None = None, limit: int = 80) -> list[str]:
-    """Answer every question by typing, until the flow is done. Returns the question ids."""
-    answers = answers or TYPED
-    asked = []
-    for _ in range(limit):
-        user = chat.user()
-        if user["mode"] == "done":
-            return asked
-        if user["mode"] == "step_done":
-            chat.press("Verder")
-            continue
-        if "Bedoel je" in chat.last or "Do you mean" in chat.last:
-            chat.press_data(next(b for b in chat.buttons() if b.startswith("y:")))
-            continue
-        asked.append(user["question_id"])
-        chat.say(answers[user["question_id"]])
-    raise AssertionError(f"flow did not finish; stuck at {chat.user()}")
 
 
 def current_answers(db, library_id):
@@ -72,7 +52,7 @@ def test_one_user_walks_all_seven_steps_and_every_answer_is_stored(chat, db):
 def test_a_question_asked_per_item_says_which_item_it_is_at(chat, lang, question, header):
     user = chat("Anna", lang_hint=lang)
     user.create_library()
-    user.reach(question, {"measure.rhythm": "monthly"})
+    walk(user, until=question, answers={"measure.rhythm": "monthly"})
     user.say(TYPED[question])  # the first item's answer
     assert user.user()["question_id"] == question
     assert header in user.last

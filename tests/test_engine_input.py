@@ -8,7 +8,7 @@ import pytest
 
 from coach.flow.matching import match_option, navigation_word
 from coach.flow.model import load_flow
-from tests.test_engine_flow import TYPED
+from tests.support.walk import TYPED, walk
 
 MEDIA = load_flow().question("audience.media")
 
@@ -18,10 +18,6 @@ def anna(chat):
     anna = chat("Anna")
     anna.create_library()
     return anna
-
-
-def at_question(user, question_id):
-    user.reach(question_id)
 
 
 @pytest.mark.parametrize(
@@ -52,7 +48,7 @@ def test_navigation_words_only_when_the_whole_message_is_one(text, action):
 
 
 def test_typed_channels_are_stored_as_options(anna, db):
-    at_question(anna, "audience.media")
+    walk(anna, until="audience.media")
     anna.say("insta, fb en tik tok / X")
     assert anna.user()["question_id"] != "audience.media"
     row = db.execute(
@@ -61,7 +57,7 @@ def test_typed_channels_are_stored_as_options(anna, db):
 
 
 def test_uncertain_typed_option_asks_to_confirm_and_can_be_rejected(anna, db):
-    at_question(anna, "audience.media")
+    walk(anna, until="audience.media")
     anna.say("insta, facbk")
     assert "Bedoel je <b>Instagram, Facebook</b>?" in anna.last
     assert db.execute("select count(*) from answers where question_id = 'audience.media'"
@@ -75,7 +71,7 @@ def test_uncertain_typed_option_asks_to_confirm_and_can_be_rejected(anna, db):
 
 
 def test_unknown_option_says_what_was_not_recognised(anna):
-    at_question(anna, "audience.media")
+    walk(anna, until="audience.media")
     anna.say("insta, postduiven")
     assert "Ik herkende „postduiven” niet" in anna.last
     assert anna.user()["question_id"] == "audience.media"
@@ -246,7 +242,7 @@ def test_a_redelivered_event_changes_nothing_twice(coach, db):
     ("audience.groups", "nieuwe Nederlanders", ["newcomers"]),
 ])
 def test_typed_audiences_are_read_and_confirmed(anna, db, question, typed, expected):
-    anna.reach(question)
+    walk(anna, until=question)
     anna.say(typed)
     assert "Bedoel je" in anna.last  # read from the words, so asked, not assumed
     anna.say("ja")

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.test_engine_flow import TYPED, walk
+from tests.support.walk import TYPED, walk
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def test_skip_keeps_the_question_for_later(anna, db, how):
     (row,) = versions(db, "goals.offline")
     assert row["status"] == "skipped"
     # at the end of the flow, the skipped question is offered again
-    walk(anna, {**TYPED})
+    walk(anna)
     assert "nog 1 vragen op je lijstje voor later" in anna.last
     anna.press("Verder")
     assert anna.user()["question_id"] == "goals.offline"
@@ -129,7 +129,7 @@ def test_restart_a_step_asks_all_its_questions_again(anna, db):
 def test_kpi_rule_one_or_two_per_goal(chat, db):
     anna = chat("Anna")
     anna.create_library()
-    anna.reach("kpis.per_goal")
+    walk(anna, until="kpis.per_goal")
     assert "50 aanmeldingen VoorleesExpress via Instagram" in anna.last  # the goal is named
     anna.say("Aanmeldingen; Bereik; Volgers")  # three: too many
     assert "kies er hier maximaal 2" in anna.last
@@ -149,7 +149,7 @@ def test_kpi_rule_one_or_two_per_goal(chat, db):
 def test_skipping_a_kpi_keeps_it_on_the_to_do_list(chat, db):
     anna = chat("Anna")
     anna.create_library()
-    anna.reach("kpis.per_goal")
+    walk(anna, until="kpis.per_goal")
     anna.say("overslaan")
     assert versions(db, "kpis.per_goal")[0]["status"] == "skipped"
     anna.cmd("overzicht")
@@ -182,7 +182,7 @@ def test_a_stale_button_from_an_earlier_question_is_explained(anna):
 def test_an_old_keep_button_of_another_item_is_stale(anna, db):
     """Buttons of a foreach question carry their item: the first goal's old Keep button
     must not move past the second goal's open question."""
-    anna.reach("kpis.per_goal")
+    walk(anna, until="kpis.per_goal")
     anna.say("Aanmeldingen")
     assert anna.user()["item"] == 1
     anna.cmd("terug")
@@ -197,7 +197,7 @@ def test_an_old_keep_button_of_another_item_is_stale(anna, db):
 
 
 def test_the_to_do_count_only_counts_questions_that_still_exist(anna, db):
-    anna.reach("kpis.per_goal")
+    walk(anna, until="kpis.per_goal")
     anna.say("overslaan")  # the first goal's KPIs: later
     walk(anna)
     assert "nog 1 vragen" in anna.last

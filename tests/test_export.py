@@ -18,7 +18,7 @@ from coach.storage import measurements
 from coach.storage.answers import save_answer
 from coach.wiring import open_coach
 from tests.support.chat import Chat
-from tests.test_engine_flow import TYPED, walk
+from tests.support.walk import TYPED, walk
 
 FLOW = load_flow()
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,9 +120,9 @@ def team_of_two(chat) -> tuple[Chat, Chat]:
     walk(anna)
     bram = chat("Bram")
     bram.cmd("start", code)
-    walk(bram, {**TYPED, "goals.offline": "Meer jongeren in de studiezaal",
-                "mission.statement": "De bieb is van iedereen, ook online.",
-                "kpis.per_goal": "Bereik; Reacties", "kpis.target": "12%"})
+    walk(bram, answers={"goals.offline": "Meer jongeren in de studiezaal",
+                        "mission.statement": "De bieb is van iedereen, ook online.",
+                        "kpis.per_goal": "Bereik; Reacties", "kpis.target": "12%"})
     return anna, bram
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from coach.features.checkins import kpis
 from coach.storage import measurements
-from tests.test_engine_input import at_question
+from tests.support.walk import walk
 
 
 def test_kpis_come_from_step_5_with_their_goal_and_target(chat, db):
     anna = chat("Anna")
     anna.create_library()
-    at_question(anna, "kpis.per_goal")
+    walk(anna, until="kpis.per_goal")
     anna.say("Aanmeldingen")
     anna.say("Bereik; Reacties")
     anna.say("50")

@@ -7,7 +7,7 @@ import json
 from coach.storage.migrations import MIGRATIONS, schema_version
 from coach.wiring import open_coach
 from tests.support.chat import Chat
-from tests.test_engine_input import at_question
+from tests.support.walk import walk
 
 
 def as_schema_4(pending: dict) -> dict:
@@ -40,7 +40,7 @@ def test_a_multiple_choice_selection_made_before_the_upgrade_is_kept(tmp_path, c
     coach = open_coach(path, clock=clock)
     anna = Chat(coach, "test:anna", "Anna")
     anna.create_library()
-    anna.reach("audience.groups")
+    walk(anna, until="audience.groups")
     option = next(d for d in anna.buttons() if d.startswith("o:"))
     anna.press_data(option)
     selected = {"strategy": {"selection": [option.split(":")[-1]]}}
@@ -60,7 +60,7 @@ def test_a_setting_changed_inside_a_check_in_returns_to_it_after_the_upgrade(tmp
     coach = open_coach(path, clock=clock)
     anna = Chat(coach, "test:anna", "Anna")
     anna.create_library()
-    at_question(anna, "kpis.per_goal")
+    walk(anna, until="kpis.per_goal")
     for text in ("Aanmeldingen", "Bereik; Reacties", "50", "1.200", "12%"):
         anna.say(text)
     anna.cmd("checkin")

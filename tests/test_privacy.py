@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_engine_flow import TYPED
+from tests.support.walk import TYPED
 
 
 def db_mentions(db, *needles: str) -> list[str]:

@@ -9,7 +9,7 @@ import pytest
 from coach.features.team.feature import token
 from coach.storage.answers import current_answers
 from tests.support.chat import Chat
-from tests.test_engine_flow import TYPED
+from tests.support.walk import TYPED
 
 
 def team(chat) -> tuple[Chat, Chat]:

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from coach.core.engine import Coach
 from coach.core.events import MAX_CALLBACK_DATA_BYTES, MAX_MESSAGE_LENGTH, Event, Reply
 from tests.support.html import parse_html
-from tests.support.walk import TYPED
 
 
 class Clock:
@@ -84,21 +83,6 @@ class Chat:
         self.cmd("start")
         self.press_data("l:new")
         self.say(name)
-
-    def reach(self, question_id: str, answers: dict[str, str] | None = None) -> None:
-        """Answer (with ``answers``, else the scripted TYPED ones) until ``question_id`` is open."""
-        answers = {**TYPED, **(answers or {})}
-        for _ in range(80):
-            row = self.user()
-            if row["question_id"] == question_id and row["mode"] == "asking":
-                return
-            if row["mode"] == "step_done":
-                self.press_data("n:continue")
-            elif self.buttons() and self.buttons()[0].startswith("y:"):
-                self.press_data(self.buttons()[0])  # confirm an uncertain typed option
-            else:
-                self.say(answers[row["question_id"]])
-        raise AssertionError(f"never reached {question_id}; at {self.user()}")
 
     def invite_code(self) -> str:
         self.cmd("uitnodigen")

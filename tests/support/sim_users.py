@@ -46,7 +46,7 @@ from coach.wiring import make_coach
 from tests.support.chat import Chat
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.html import parse_html
-from tests.support.walk import TYPED
+from tests.support.walk import TYPED, walk
 
 FLOW = load_flow()
 
@@ -98,22 +98,15 @@ def expected_positions() -> tuple[Pos, ...]:
     chat = Chat(coach, "sim:walk", "Walk")
     chat.create_library()
     out: list[Pos] = []
-    for _ in range(100):
-        user = chat.user()
-        if user["mode"] == "done":
-            return tuple(out)
-        if user["mode"] == "step_done":
-            chat.press_data("n:continue")
-            continue
-        if CONFIRM in chat.last:
-            chat.press_data(next(b for b in chat.buttons() if b.startswith("y:")))
-            continue
+
+    def note(user: dict) -> None:
         positions = Positions(coach.db, coach.flow, user["library_id"], user["id"])
         p = positions.find(user["question_id"], user["item"] or 0)
         assert p is not None
         out.append(Pos(p.question.id, p.item_index, p.item_key))
-        chat.say(TYPED[p.question.id])
-    raise AssertionError("the walk did not finish")
+
+    walk(chat, on_ask=note)
+    return tuple(out)
 
 
 @dataclass

@@ -1,4 +1,17 @@
-"""Scripted answers for walking through the flow in tests (one per question id)."""
+"""Walking the flow in tests: the scripted answers and the one walker.
+
+``TYPED`` is what a user types to each question (question id -> text). :func:`walk`
+answers with it, by typing, until a question is open or the flow is done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tests.support.chat import Chat
+
 
 TYPED = {
     "goals.offline": "Meer kinderen lid maken; Taalcafé bekender maken",
@@ -22,3 +35,31 @@ TYPED = {
     "measure.rhythm": "maandelijks",
     "measure.owner": "Fatima van marketing",
 }
+
+
+def walk(chat: Chat, *, until: str | None = None, answers: dict[str, str] | None = None,
+         on_ask: Callable[[dict], None] | None = None, limit: int = 100) -> list[str]:
+    """Answer by typing (``answers`` over ``TYPED``) until question ``until`` is open, or
+    until the flow is done when ``until`` is None. A step summary is continued with its
+    button, an uncertain typed option ("Bedoel je ...?") is confirmed. ``on_ask`` sees the
+    user's row before each answer. Returns the ids of the questions answered, in order."""
+    answers = {**TYPED, **(answers or {})}
+    asked: list[str] = []
+    for _ in range(limit):
+        row = chat.user()
+        if row["mode"] == "asking" and row["question_id"] == until:
+            return asked
+        if row["mode"] == "done":
+            if until is None:
+                return asked
+            raise AssertionError(f"the flow finished before {until} was asked")
+        if row["mode"] == "step_done":
+            chat.press_data("n:continue")
+        elif confirm := [b for b in chat.buttons() if b.startswith("y:")]:
+            chat.press_data(confirm[0])
+        else:
+            if on_ask is not None:
+                on_ask(row)
+            asked.append(row["question_id"])
+            chat.say(answers[row["question_id"]])
+    raise AssertionError(f"never reached {until or 'the end'}; stuck at {dict(chat.user())}")
