@@ -17,21 +17,10 @@ from coach.storage.libraries import create_library
 from coach.storage.users import update_user
 from coach.wiring import open_coach
 from tests.support.chat import Chat, Clock, check_reply
-from tests.support.walk import walk
+from tests.support.walk import walk, with_kpis
 
 SUNDAY = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)  # week 48 starts the next day
 MONDAY_SLOT = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)  # 09:30 CET
-
-
-def with_kpis(chat, name: str = "Anna") -> Chat:
-    """A coordinator whose library has three KPIs: Aanmeldingen (target 50),
-    Bereik (1.200) and Reacties (12 %); the strategy is unfinished after step 5."""
-    anna = chat(name)
-    anna.create_library()
-    walk(anna, until="kpis.per_goal")
-    for text in ("Aanmeldingen", "Bereik; Reacties", "50", "1.200", "12%"):
-        anna.say(text)
-    return anna
 
 
 def colleague(anna: Chat, name: str) -> Chat:
@@ -242,7 +231,7 @@ def test_typed_pause_dates(typed, expected):
     ("nul", 0, 0), ("1 200", 1200, 0),
 ])
 def test_each_number_format_is_stored(chat, db, typed, value, percent):
-    anna = with_kpis(chat)
+    anna = with_kpis(chat("Anna"))
     anna.cmd("checkin")
     assert "KPI 1 van 3: Aanmeldingen" in anna.last and "Doel: 50" in anna.last
     anna.say(typed)
@@ -259,7 +248,7 @@ def test_each_number_format_is_stored(chat, db, typed, value, percent):
 def test_text_where_a_number_is_expected_is_asked_again_with_an_example(
     chat, db, typed, message
 ):
-    anna = with_kpis(chat)
+    anna = with_kpis(chat("Anna"))
     anna.cmd("checkin")
     anna.say(typed)
     assert message in anna.last
@@ -276,7 +265,7 @@ def test_text_where_a_number_is_expected_is_asked_again_with_an_example(
 def test_negative_or_absurd_values_get_a_warning_and_a_chance_to_correct(
     chat, db, skip_first, typed, warning
 ):
-    anna = with_kpis(chat)
+    anna = with_kpis(chat("Anna"))
     anna.cmd("checkin")
     for _ in range(skip_first):
         anna.press("Overslaan")
@@ -298,7 +287,7 @@ def test_negative_or_absurd_values_get_a_warning_and_a_chance_to_correct(
 
 
 def test_a_kpi_can_be_skipped_and_the_checkin_can_be_stopped(chat, db):
-    anna = with_kpis(chat)
+    anna = with_kpis(chat("Anna"))
     anna.cmd("checkin")
     anna.press("Overslaan")
     anna.say("overslaan")
@@ -310,7 +299,7 @@ def test_a_kpi_can_be_skipped_and_the_checkin_can_be_stopped(chat, db):
 
 
 def test_two_colleagues_report_the_same_week(coach, chat, db, clock):
-    anna = with_kpis(chat)
+    anna = with_kpis(chat("Anna"))
     bram = colleague(anna, "Bram")
     library_id = anna.user()["library_id"]
     anna.cmd("checkin")
@@ -337,7 +326,7 @@ def test_two_colleagues_report_the_same_week(coach, chat, db, clock):
 
 
 def test_colleagues_reported_some_kpis_so_only_the_rest_is_asked(chat, db):
-    anna = with_kpis(chat)
+    anna = with_kpis(chat("Anna"))
     bram = colleague(anna, "Bram")
     anna.cmd("checkin")
     anna.say("30")
@@ -348,7 +337,7 @@ def test_colleagues_reported_some_kpis_so_only_the_rest_is_asked(chat, db):
 
 
 def test_a_checkin_answered_a_week_late_goes_to_its_own_week(chat, db, clock):
-    anna = with_kpis(chat)
+    anna = with_kpis(chat("Anna"))
     anna.cmd("checkin")
     clock.advance(days=8)  # week 49 now
     anna.say("30")
@@ -357,7 +346,7 @@ def test_a_checkin_answered_a_week_late_goes_to_its_own_week(chat, db, clock):
 
 
 def test_a_kpi_deleted_after_the_checkin_was_sent_is_skipped(chat, db, clock):
-    anna = with_kpis(chat)
+    anna = with_kpis(chat("Anna"))
     library_id = anna.user()["library_id"]
     anna.cmd("checkin")
     for row in current_answers(db, library_id, "kpis.per_goal"):  # a colleague edits
@@ -373,7 +362,7 @@ def test_a_kpi_deleted_after_the_checkin_was_sent_is_skipped(chat, db, clock):
 
 @pytest.mark.parametrize("elsewhere", [False, True])
 def test_a_member_who_left_the_library_stores_nothing(coach, chat, db, clock, elsewhere):
-    anna = with_kpis(chat)
+    anna = with_kpis(chat("Anna"))
     bram = colleague(anna, "Bram")
     bram.cmd("checkin")
     other = create_library(db, "Bieb Elders", "test:zed", clock()) if elsewhere else None
@@ -391,7 +380,7 @@ def test_a_member_who_left_the_library_stores_nothing(coach, chat, db, clock, el
 
 
 def test_stale_and_forged_buttons(chat, db):
-    anna = with_kpis(chat)
+    anna = with_kpis(chat("Anna"))
     anna.cmd("checkin")
     anna.say("30")
     anna.press_data("ci:skip:3")  # the skip button of the first question
@@ -407,7 +396,7 @@ def test_stale_and_forged_buttons(chat, db):
 
 
 def test_unfinished_strategy_first_and_continue_returns_to_the_question(chat, db):
-    anna = with_kpis(chat)
+    anna = with_kpis(chat("Anna"))
     anna.press("Verder")  # on to step 6
     assert anna.user()["question_id"] == "tactics.channels"
     anna.cmd("checkin")
@@ -487,7 +476,7 @@ def test_a_done_step_is_never_suggested_again(chat, db, clock):
 
 
 def test_progress_shows_a_chart_and_a_text_table(chat, db, clock):
-    anna = with_kpis(chat)
+    anna = with_kpis(chat("Anna"))
     library_id = anna.user()["library_id"]
     anna.cmd("voortgang")
     assert "Nog geen metingen" in anna.last and anna.replies[0].draw_photo() is None

@@ -31,7 +31,7 @@ from tests.support.telegram import (  # noqa: F401
     plain,
     texts,
 )
-from tests.support.walk import walk
+from tests.support.walk import with_kpis
 
 
 class JobRuns:
@@ -64,22 +64,12 @@ class JobRuns:
                 await self._ended.wait()
 
 
-def library_with_kpis(coach: Coach, user_id: str, name: str) -> Chat:
-    """Set the library up through the core, as the Telegram user would have."""
-    anna = Chat(coach, user_id, name)
-    anna.create_library()
-    walk(anna, until="kpis.per_goal")
-    for text in ("Aanmeldingen", "Bereik; Reacties", "50", "1.200", "12%"):
-        anna.say(text)
-    return anna
-
-
 async def test_one_full_checkin_over_telegram_with_the_chart(bot: RunningBot, monkeypatch):
     api = bot.api
     runs = JobRuns(monkeypatch)
     clock = Clock(datetime(2026, 11, 22, 12, 0, tzinfo=UTC))  # Sunday, week 47
     bot.coach.clock = clock
-    anna = library_with_kpis(bot.coach, "tg:555", "Anna")
+    anna = with_kpis(Chat(bot.coach, "tg:555", "Anna"))
     library_id = anna.user()["library_id"]
     measurements.record(bot.coach.db, library_id=library_id, kpi="Bereik", week="2026-W47",
                         value=900, percent=False, author=anna.user(), now=clock())

@@ -35,8 +35,7 @@ from tests.support.sim_users import (
     check_database,
     expected_positions,
 )
-from tests.support.telegram import fake_api_fixture  # noqa: F401
-from tests.test_telegram_e2e import BotProcess
+from tests.support.telegram import BotProcess, fake_api_fixture  # noqa: F401
 
 KILLS = int(os.environ.get("CRASH_KILLS", "5"))
 SEED = int(os.environ.get("CRASH_SEED") or random.SystemRandom().randrange(10**6))

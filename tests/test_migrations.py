@@ -7,7 +7,7 @@ import json
 from coach.storage.migrations import MIGRATIONS, schema_version
 from coach.wiring import open_coach
 from tests.support.chat import Chat
-from tests.support.walk import walk
+from tests.support.walk import walk, with_kpis
 
 
 def as_schema_4(pending: dict) -> dict:
@@ -59,10 +59,7 @@ def test_a_setting_changed_inside_a_check_in_returns_to_it_after_the_upgrade(tmp
     path = str(tmp_path / "coach.db")
     coach = open_coach(path, clock=clock)
     anna = Chat(coach, "test:anna", "Anna")
-    anna.create_library()
-    walk(anna, until="kpis.per_goal")
-    for text in ("Aanmeldingen", "Bereik; Reacties", "50", "1.200", "12%"):
-        anna.say(text)
+    with_kpis(anna)
     anna.cmd("checkin")
     assert anna.user()["mode"] == "checkin"
     anna.press_data("cs:own")

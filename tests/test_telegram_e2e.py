@@ -7,12 +7,8 @@ run ``python bot.py`` as a subprocess.
 
 from __future__ import annotations
 
-import asyncio
 import re
-import signal
 import sqlite3
-import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -23,6 +19,7 @@ from tests.support.fake_bot_api import TOKEN, FakeBotApi, Fault
 from tests.support.html import parse_html, utf16_len
 from tests.support.telegram import (  # noqa: F401
     REPO,
+    BotProcess,
     RunningBot,
     bot_env,
     bot_fixture,
@@ -467,58 +464,6 @@ def test_split_property(text, limit):
 
 
 # --------------------------------------------------------------------------- the process
-
-
-class BotProcess:
-    def __init__(self, api: FakeBotApi | None, tmp: Path, token: str | None = TOKEN):
-        self.api = api
-        self.tmp = tmp
-        self.env = bot_env(api, tmp / "coach.db", token)
-        self.proc: asyncio.subprocess.Process | None = None
-        self.runs = 0
-
-    async def start(self, wait_ready: bool = True) -> None:
-        self.runs += 1
-        out = open(self.tmp / f"out{self.runs}.log", "wb")  # noqa: SIM115
-        err = open(self.tmp / f"err{self.runs}.log", "wb")  # noqa: SIM115
-        mark = self.api.mark() if self.api else 0
-        self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, str(REPO / "bot.py"), cwd=self.tmp, env=self.env,
-            stdout=out, stderr=err, stdin=asyncio.subprocess.DEVNULL,
-        )
-        out.close()
-        err.close()
-        if wait_ready and self.api:
-            await self.api.wait_for(
-                lambda: any(c.method == "getUpdates" for c in self.api.calls[mark:]),
-                20, "the bot to poll")
-
-    async def wait(self, timeout: float = 20) -> int:
-        assert self.proc is not None
-        return await asyncio.wait_for(self.proc.wait(), timeout)
-
-    async def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        await self.proc.wait()
-
-    async def kill_if_running(self) -> None:
-        """For a test's ``finally``: no bot process outlives its test."""
-        if self.proc is not None and self.proc.returncode is None:
-            await self.kill()
-
-    async def terminate(self) -> int:
-        assert self.proc is not None
-        if self.proc.returncode is None:
-            self.proc.send_signal(signal.SIGTERM)
-        return await self.wait()
-
-    def output(self) -> str:
-        return "".join(
-            p.read_text(errors="replace")
-            for i in range(1, self.runs + 1)
-            for p in (self.tmp / f"out{i}.log", self.tmp / f"err{i}.log")
-        )
 
 
 async def _say(api: FakeBotApi, push, chat_id: int, n: int) -> list[str]:

@@ -1,7 +1,8 @@
 """Walking the flow in tests: the scripted answers and the one walker.
 
 ``TYPED`` is what a user types to each question (question id -> text). :func:`walk`
-answers with it, by typing, until a question is open or the flow is done.
+answers with it, by typing, until a question is open or the flow is done;
+:func:`with_kpis` sets up a library with three KPIs that way.
 """
 
 from __future__ import annotations
@@ -63,3 +64,13 @@ def walk(chat: Chat, *, until: str | None = None, answers: dict[str, str] | None
             asked.append(row["question_id"])
             chat.say(answers[row["question_id"]])
     raise AssertionError(f"never reached {until or 'the end'}; stuck at {dict(chat.user())}")
+
+
+def with_kpis(user: Chat) -> Chat:
+    """``user`` creates a library whose strategy has three KPIs and stops after step 5:
+    Aanmeldingen (target 50), Bereik (1.200) and Reacties (12 %)."""
+    user.create_library()
+    walk(user, until="kpis.per_goal")
+    for text in ("Aanmeldingen", "Bereik; Reacties", "50", "1.200", "12%"):
+        user.say(text)
+    return user
