@@ -4,15 +4,15 @@ The engine's own loader adds stricter checks; these stay independent of it.
 """
 
 import re
-from pathlib import Path
 
 import yaml
 
 from coach.features.advice.data import (
     CHANNEL_IDS,  # the flow offers what the channel data knows
 )
+from tests.support import ROOT
 
-FLOW = Path(__file__).resolve().parent.parent / "flows" / "strategy.yaml"
+FLOW = ROOT / "flows" / "strategy.yaml"
 
 STEP_IDS = ["goals", "audience", "mission", "sm_goals", "kpis", "tactics", "measure"]
 KINDS = {"text", "list", "choice", "multi", "number"}

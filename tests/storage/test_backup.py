@@ -8,10 +8,9 @@ import sys
 from pathlib import Path
 
 from coach.wiring import open_coach
+from tests.support import ROOT
 from tests.support.chat import Chat
 from tests.support.walk import TYPED
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_backup(db: Path, target: Path) -> subprocess.CompletedProcess:
