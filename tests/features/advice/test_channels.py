@@ -19,9 +19,9 @@ from coach.features.advice.data import (
     load_channel_data,
 )
 from coach.features.advice.parsing import match_ages, match_groups
+from tests.support import ROOT
 from tests.support.html import parse_html, tags
 
-ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = Path("/work/shared/domain/nl_social_media.yaml")
 RAW = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
 DATA = load_channel_data()

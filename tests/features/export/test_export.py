@@ -17,11 +17,11 @@ from coach.flow.model import load_flow
 from coach.storage import measurements
 from coach.storage.answers import save_answer
 from coach.wiring import open_coach
+from tests.support import ROOT
 from tests.support.chat import Chat
 from tests.support.walk import TYPED, walk
 
 FLOW = load_flow()
-ROOT = Path(__file__).resolve().parent.parent
 PARSER = MarkdownIt("commonmark").enable("table")
 NEXT = {"nl": "Volgende kleine stappen", "en": "Next small steps"}
 KPI_HEADER = {
