@@ -1,6 +1,6 @@
-"""The send window of coach/tg_pacing.py, on a simulated clock (the real sends are in
-tests/test_checkins_telegram.py, against a fake server that refuses a 31st message in a
-rolling second)."""
+"""The send window of coach/adapters/telegram/pacing.py, on a simulated clock (the real
+sends are in tests/adapters/telegram/test_checkins.py, against a fake server that
+refuses a 31st message in a rolling second)."""
 
 import math
 import random

@@ -2,7 +2,7 @@
 server errors, slow answers and dropped connections on about a fifth of the calls.
 
 Four users (each their own library) walk all seven steps at the same time against the
-real Application polling the fake Bot API (tests/tg_users.py). Every user must get
+real Application polling the fake Bot API (tests/support/sim_users.py). Every user must get
 exactly the messages, in the same order, that the same conversation gets from a Coach
 in memory without Telegram in between: nothing lost, nothing sent twice. The polling
 loop never stops, and every acknowledged answer is in the database once.
@@ -22,7 +22,7 @@ from tests.support.sim_users import (
     check_database,
     expected_positions,
 )
-from tests.support.telegram import fake_api_fixture, make_bot  # noqa: F401
+from tests.support.telegram import make_bot
 
 SENDS = {"sendMessage", "editMessageText", "answerCallbackQuery"}
 

@@ -10,7 +10,7 @@ import re
 from coach.adapters.telegram.logs import LogfmtFormatter, TokenFilter
 from tests.support.fake_bot_api import TOKEN, FakeBotApi, Fault
 from tests.support.sim_users import HttpConversation, SimUser, Team
-from tests.support.telegram import BotProcess, fake_api_fixture  # noqa: F401
+from tests.support.telegram import BotProcess
 
 PAIR = re.compile(r'([a-z_]+)=("(?:[^"\\]|\\.)*"|[^\s"=]+)(?: |$)')
 MARK = "Kwispelstaart"  # in everything the user types below

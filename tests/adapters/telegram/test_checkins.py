@@ -21,13 +21,11 @@ from coach.storage import measurements
 from coach.wiring import open_coach
 from tests.support.chat import Chat, Clock
 from tests.support.fake_bot_api import TOKEN, Fault, FloodGate
-from tests.support.telegram import (  # noqa: F401
+from tests.support.telegram import (
     REPO,
     RunningBot,
     bot_env,
-    bot_fixture,
     buttons,
-    fake_api_fixture,
     plain,
     texts,
 )

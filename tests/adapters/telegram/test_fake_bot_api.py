@@ -11,7 +11,6 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter
 
 from tests.support.fake_bot_api import TOKEN, Fault
 from tests.support.html import HtmlError, parse_html
-from tests.support.telegram import fake_api_fixture  # noqa: F401
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import time
 import aiohttp
 
 from tests.support.fake_bot_api import FakeBotApi, Fault
-from tests.support.telegram import BotProcess, fake_api_fixture  # noqa: F401
+from tests.support.telegram import BotProcess
 
 SECRET = "hook-Secret_0123456789abcdef"
 

@@ -17,14 +17,10 @@ from hypothesis import strategies as st
 from coach.adapters.telegram.split import split_message, tg_len
 from tests.support.fake_bot_api import TOKEN, FakeBotApi, Fault
 from tests.support.html import parse_html, utf16_len
-from tests.support.telegram import (  # noqa: F401
-    REPO,
+from tests.support.telegram import (
     BotProcess,
     RunningBot,
-    bot_env,
-    bot_fixture,
     buttons,
-    fake_api_fixture,
     plain,
     texts,
 )
