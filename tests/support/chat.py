@@ -69,6 +69,10 @@ class Chat:
     def texts(self) -> str:
         return "\n---\n".join(r.text for r in self.replies)
 
+    def templates(self) -> list[str]:
+        """The templates the last replies came from: ``["errors.empty", "question"]``."""
+        return [r.key for r in self.replies]
+
     @property
     def last(self) -> str:
         return self.replies[-1].text
