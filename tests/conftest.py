@@ -1,4 +1,6 @@
-"""Shared fixtures: a fresh in-memory database, a controllable clock, chat helpers."""
+"""The fixtures every test may use: a fresh in-memory database (``db``), a clock moved by
+hand (``clock``), the coach with all features on them (``coach``) and a factory of chats
+(``chat``). What the tests share besides fixtures is in tests/support/."""
 
 from __future__ import annotations
 
