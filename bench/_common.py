@@ -32,8 +32,8 @@ USERS_PER_LIBRARY = 5
 USER_ID_BASE = 10_000_000  # pre-populated Telegram user ids: USER_ID_BASE + i
 HIGH_LIBRARY_ID = 900_000_000  # pre-populated libraries have ids 1.. below this
 
-# The typed answers of tests/test_engine_flow.py (kept in sync by importing them).
-from tests.test_engine_flow import TYPED  # noqa: E402
+# The typed answers of tests/support/walk.py (kept in sync by importing them).
+from tests.support.walk import TYPED  # noqa: E402
 
 # --------------------------------------------------------------------------- Bot API
 
@@ -170,7 +170,7 @@ class UpdateMaker:
 
 
 def template_walk() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Walk one user through the whole flow in memory (as tests/test_engine_flow.walk).
+    """Walk one user through the whole flow in memory (as tests/support/walk.walk).
 
     Returns the answers rows in order and, for k = 0..len(answers), the user's row
     right after their k-th answer was stored (what a user with k answers looks like).

@@ -31,8 +31,8 @@ from coach.flow.model import load_flow  # noqa: E402
 from coach.storage import measurements  # noqa: E402
 from coach.storage.db import open_db  # noqa: E402
 from coach.wiring import make_coach  # noqa: E402
-from tests.conftest import Chat  # noqa: E402
-from tests.test_engine_flow import walk  # noqa: E402
+from tests.support.chat import Chat  # noqa: E402
+from tests.support.walk import walk  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 

@@ -12,7 +12,7 @@ What it measures:
 1. Pre-populate N users (default 10,000; ``--quick``: 300) in bulk with
    ``bench._common.populate`` and make every check-in due now (library schedules on
    today's weekday, a time earlier today, ``since`` last week).
-2. Start ``tests/fake_bot_api.FakeBotApi`` on 127.0.0.1 with its ``FloodGate`` as
+2. Start ``tests/support/fake_bot_api.FakeBotApi`` on 127.0.0.1 with its ``FloodGate`` as
    its ``fault_hook``: at most 30 messages per rolling second overall (Telegram's
    limit for a bot); beyond that it answers 429 with ``retry_after``.
 3. Run the real bot (``coach.adapters.telegram.app.build_application`` with ``TELEGRAM_API_URL``
@@ -71,7 +71,7 @@ def main() -> int:
     print(f"### Check-in fan-out (`python bench/fanout_bench.py{quick}`)\n")
     print(f"Machine: {machine()}; commit {git_commit()}; {n:,} due check-ins, real bot "
           "(build_application with its rate limiter, coach/tg_pacing.py) over HTTP to "
-          "tests/fake_bot_api.py on 127.0.0.1, which allows 30 messages per rolling "
+          "tests/support/fake_bot_api.py on 127.0.0.1, which allows 30 messages per rolling "
           "second and answers 429 (retry_after 1) beyond; restart after half of them.\n")
     rows = [[name, f"{r['sent']:,}", f"{r['messages']:,}", f"{r['rate']:.1f}",
              f"{r['refused']:,}", f"{r['seconds']:.1f}", f"{r['scan_s'] * 1000:,.0f}"]
@@ -95,7 +95,7 @@ async def run(n: int) -> dict[str, Any]:
     from coach.adapters.telegram.app import build_application
     from coach.config import Config
     from coach.wiring import open_coach
-    from tests.fake_bot_api import MESSAGE_METHODS, TOKEN, FakeBotApi, FloodGate
+    from tests.support.fake_bot_api import MESSAGE_METHODS, TOKEN, FakeBotApi, FloodGate
 
     errors = ErrorCounter()
     logging.basicConfig(level=logging.CRITICAL)

@@ -6,7 +6,7 @@ For each size (100, 1,000, 10,000, 100,000 stored users; ``--quick``: 100 and 1,
 the database is pre-populated in bulk (users at every point of the flow with their
 answers, libraries, invites, processed update ids, check-in schedules when the schema
 has them), then a sample of active users talks to the bot: new users who start, create
-a library and walk the whole flow with the TYPED answers of tests/test_engine_flow.py,
+a library and walk the whole flow with the TYPED answers of tests/support/walk.py,
 and stored users who come back with /verder and answer on. Updates are fed with
 ``application.process_update(Update.de_json(...))``; Bot API calls are answered
 in-process by ``bench._common.LocalBotApi`` (a ``telegram.request.BaseRequest``).

@@ -11,7 +11,7 @@ import pytest
 
 from coach.core.commands import COMMANDS
 from coach.core.texts import render
-from tests.conftest import Chat
+from tests.support.chat import Chat
 
 SECRET = "Geheimplan-Rivierenland"
 ROLES = ["none", "member", "coordinator", "removed", "other_library"]

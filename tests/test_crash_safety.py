@@ -2,8 +2,9 @@
 answer over the fake Bot API, and restarted; no acknowledged answer is lost.
 
 Two teams (a coordinator who creates the library and sends the invite, a colleague who
-joins with its code) walk the seven steps concurrently (tests/tg_users.py); a user who
-finishes is replaced by a new one, so the run can go on for as many kills as wanted.
+joins with its code) walk the seven steps concurrently (tests/support/sim_users.py); a
+user who finishes is replaced by a new one, so the run can go on for as many kills as
+wanted.
 After every restart:
 
 - users whose update was in flight at the kill get the redelivered update's replies;
@@ -12,9 +13,9 @@ After every restart:
   in flight was an answer the bot had committed, the one after that answer;
 - the SQLite file (read with sqlite3) holds every acknowledged answer exactly once, as
   the current version, with the value typed; nothing unacknowledged of these users;
-  no position has two current versions (tg_users.check_database).
+  no position has two current versions (sim_users.check_database).
 
-How an acknowledgement is linked to its answer is defined in tests/tg_users.py.
+How an acknowledgement is linked to its answer is defined in tests/support/sim_users.py.
 
 Quick by default (5 kills); ``CRASH_KILLS=200 python -m pytest tests/test_crash_safety.py``
 runs long. ``CRASH_SEED=<n>`` repeats a run; the seed is in the failure message.
@@ -27,16 +28,15 @@ import contextlib
 import os
 import random
 
-from tests.fake_bot_api import TOKEN, FakeBotApi
-from tests.test_telegram_e2e import BotProcess
-from tests.tg_fixtures import fake_api_fixture  # noqa: F401
-from tests.tg_users import (
+from tests.support.fake_bot_api import TOKEN, FakeBotApi
+from tests.support.sim_users import (
     HttpConversation,
     SimUser,
     Team,
     check_database,
     expected_positions,
 )
+from tests.support.telegram import BotProcess, fake_api_fixture  # noqa: F401
 
 KILLS = int(os.environ.get("CRASH_KILLS", "5"))
 SEED = int(os.environ.get("CRASH_SEED") or random.SystemRandom().randrange(10**6))

@@ -22,7 +22,7 @@ from coach.flow.model import load_flow
 from coach.storage.db import open_db
 from coach.storage.users import get_user
 from coach.wiring import make_coach
-from tests.conftest import Clock, check_reply
+from tests.support.chat import Clock, check_reply
 
 FLOW = load_flow()
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))

@@ -1,0 +1,1 @@
+"""Tests of coach/adapters: the console, and Telegram against a fake Bot API server."""

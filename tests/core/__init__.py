@@ -1,0 +1,1 @@
+"""Tests of coach/core: the engine, typed input, navigation, the feature protocol, the calendar."""

@@ -1,0 +1,1 @@
+"""Tests of coach/features, one folder per feature."""

@@ -1,0 +1,1 @@
+"""Tests of coach/features/advice: the channel data, matching audiences, the advice in the flow."""

@@ -1,0 +1,1 @@
+"""Tests of coach/features/checkins: weekly check-ins, KPIs and their measurements."""

@@ -1,0 +1,1 @@
+"""Tests of coach/features/export: the strategy as a Markdown document."""

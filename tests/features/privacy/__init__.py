@@ -1,0 +1,1 @@
+"""Tests of coach/features/privacy: forgetting a member, deleting a library."""

@@ -1,0 +1,1 @@
+"""Tests of coach/flow: the flow file, matching typed answers, numbers, the vocabulary."""

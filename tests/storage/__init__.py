@@ -1,0 +1,1 @@
+"""Tests of coach/storage: migrations of earlier schemas, backups."""
