@@ -117,9 +117,9 @@ class Words:
 def _channel_pattern(channel: str, words: tuple[str, ...]) -> re.Pattern[str]:
     alternation = "|".join(re.escape(fold(w)).replace(r"\ ", r"\s+")
                            for w in sorted(words, key=len, reverse=True))
-    # "x" is X only as a word of its own, never "2 x per week"
-    before = r"(?<![\w])(?<!\d\s)" if channel == "x_twitter" else r"(?<![\w])"
-    return re.compile(rf"{before}(?:{alternation})(?![\w])")
+    if channel == "x_twitter":  # "x" only as a word among words: not "2 x per week", "(x)"
+        return re.compile(rf"(?:^|(?<=[^\S\n]))(?<!\d\s)(?:{alternation})(?=$|[\s.,;:!?-])")
+    return re.compile(rf"(?<![\w])(?:{alternation})(?![\w])")
 
 
 def _read(lang: str) -> dict[str, Any]:

@@ -36,10 +36,11 @@ def test_one_user_walks_all_seven_steps_and_every_answer_is_stored(chat, db):
     assert len(rows) == len(asked)
     assert all(r["author_id"] == "test:anna" and r["status"] == "answered" for r in rows)
     stored = {(r["question_id"], r["item_key"]): json.loads(r["value"]) for r in rows}
-    assert stored[("goals.offline", "")] == ["Meer kinderen lid maken", "Taalcafé bekender maken"]
+    assert stored[("goals.offline", "")] == ["Meer kinderen lid maken", "Taalcafé elke week vol"]
     assert stored[("audience.media", "")] == ["instagram", "facebook", "whatsapp"]
     assert stored[("measure.rhythm", "")] == "monthly"
-    assert stored[("kpis.target", "Bereik")]["value"] == 1200
+    assert stored[("goals.focus", "")] == "Meer kinderen lid maken"  # goal 1, typed "1"
+    assert stored[("kpis.target", "Nieuwe leden")]["value"] == 1200
     assert anna.templates()[-1] == "all_done"
 
 
@@ -65,9 +66,10 @@ def test_each_step_ends_with_a_summary_and_an_offer_to_stop(chat):
         assert anna.user()["question_id"] == qid
         anna.say(TYPED[qid])
     anna.say(TYPED["goals.focus"])
+    anna.say(TYPED["goals.hours"])
     assert anna.user()["mode"] == "step_done"
     assert "Stap 1 (Online en offline doelen) is klaar" in anna.last
-    assert "Taalcafé bekender maken" in anna.last
+    assert "Taalcafé elke week vol" in anna.last
     assert "genoeg voor vandaag" in anna.last
     anna.press("Genoeg voor vandaag")
     assert anna.user()["mode"] == "paused"
@@ -182,8 +184,8 @@ def test_every_button_press_in_a_walk_is_answered_with_valid_replies(chat, lang)
             user.press_data("n:continue")
             continue
         q = FLOW.question(row["question_id"])
-        if q.kind == "choice":
-            user.press_data(f"o:{q.id}:{q.options[0].id}")
+        if q.kind == "choice":  # its own options, or the step-1 goals (options_from)
+            user.press_data(next(b for b in user.buttons() if b.startswith("o:")))
         elif q.kind == "multi":
             user.press_data(f"o:{q.id}:{q.options[1].id}")
             assert user.replies[0].replace  # the keyboard is updated in place

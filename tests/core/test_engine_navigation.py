@@ -27,7 +27,7 @@ def test_back_goes_to_the_previous_question_and_shows_the_answer(anna, how):
     {"command": lambda: anna.cmd("terug"), "word_nl": lambda: anna.say("terug"),
      "word_en": lambda: anna.say("Back"), "button": lambda: anna.press("Terug")}[how]()
     assert anna.user()["question_id"] == "goals.offline"
-    assert "Jouw antwoord nu: Meer kinderen lid maken; Taalcafé bekender maken" in anna.last
+    assert "Jouw antwoord nu: Meer kinderen lid maken; Taalcafé elke week vol" in anna.last
     anna.press("Houden")
     assert anna.user()["question_id"] == "goals.online"
 
@@ -75,14 +75,14 @@ def test_pause_and_resume_days_later(anna, clock, word):
 
 
 def test_overview_shows_step_and_question_numbers(anna):
-    walk_until = ["goals.offline", "goals.online", "goals.focus"]
+    walk_until = ["goals.offline", "goals.online", "goals.focus", "goals.hours"]
     for qid in walk_until:
         anna.say(TYPED[qid])
     anna.press("Verder")
     anna.say(TYPED["audience.groups"])
     anna.cmd("overzicht")
     text = anna.last
-    assert "✅ 1. Online en offline doelen (3/3)" in text
+    assert "✅ 1. Online en offline doelen (4/4)" in text
     assert "▶️ 2." in text
     assert "Je bent bij stap 2 van 7, vraag 2 van 4." in text
     # the KPI questions come from step 4's goals: no "(0/0)" before those exist
@@ -92,7 +92,7 @@ def test_overview_shows_step_and_question_numbers(anna):
 
 
 def test_edit_an_earlier_answer_keeps_the_earlier_version(anna, db):
-    for qid in ("goals.offline", "goals.online", "goals.focus"):
+    for qid in ("goals.offline", "goals.online", "goals.focus", "goals.hours"):
         anna.say(TYPED[qid])
     anna.press("Verder")
     anna.say(TYPED["audience.groups"])
@@ -111,7 +111,7 @@ def test_edit_an_earlier_answer_keeps_the_earlier_version(anna, db):
 
 
 def test_restart_a_step_asks_all_its_questions_again(anna, db):
-    for qid in ("goals.offline", "goals.online", "goals.focus"):
+    for qid in ("goals.offline", "goals.online", "goals.focus", "goals.hours"):
         anna.say(TYPED[qid])
     anna.press("Verder")
     anna.cmd("opnieuw")
@@ -119,9 +119,9 @@ def test_restart_a_step_asks_all_its_questions_again(anna, db):
     assert anna.user()["question_id"] == "audience.groups"
     anna.cmd("opnieuw")
     anna.press_data("r:goals")
-    for qid in ("goals.offline", "goals.online", "goals.focus"):
+    for qid in ("goals.offline", "goals.online", "goals.focus", "goals.hours"):
         assert anna.user()["question_id"] == qid
-        anna.say(TYPED[qid] + " (herzien)" if qid == "goals.focus" else TYPED[qid])
+        anna.say("2" if qid == "goals.focus" else TYPED[qid])  # another first goal
     assert anna.user()["mode"] == "step_done"
     assert len(versions(db, "goals.focus")) == 2
 
@@ -141,6 +141,8 @@ def test_kpi_rule_one_or_two_per_goal(chat, db):
     assert anna.user()["item"] == 1
     assert "20% meer bereik" in anna.last
     anna.say("Bereik; Reacties")
+    assert anna.templates()[-1] == "feedback.vanity_kpi"  # one push back: kept anyway
+    anna.press_data("f:keep:kpis.per_goal~1")
     stored = [json.loads(r["value"]) for r in versions(db, "kpis.per_goal")]
     assert stored == [["Aanmeldingen"], ["Bereik", "Reacties"]]
     assert all(1 <= len(v) <= 2 for v in stored)
@@ -159,7 +161,7 @@ def test_skipping_a_kpi_keeps_it_on_the_to_do_list(chat, db):
 def test_multiple_choice_by_buttons_toggles_and_validates(chat):
     anna = chat("Anna")
     anna.create_library()
-    for qid in ("goals.offline", "goals.online", "goals.focus"):
+    for qid in ("goals.offline", "goals.online", "goals.focus", "goals.hours"):
         anna.say(TYPED[qid])
     anna.press("Verder")
     anna.press_data("m:audience.groups")  # Done with nothing chosen

@@ -115,7 +115,7 @@ def test_kinds_valid_and_options_only_for_choice_and_multi():
     for q in questions():
         assert q["kind"] in KINDS, q["id"]
         if q["kind"] in ("choice", "multi"):
-            assert q.get("options"), f"{q['id']} needs options"
+            assert q.get("options") or q.get("options_from"), f"{q['id']} needs options"
         else:
             assert "options" not in q, f"{q['id']} must not have options"
 

@@ -28,6 +28,7 @@ def reopen_as_schema_4(coach, path, clock):
     for user_id, raw in coach.db.execute("select id, pending from users").fetchall():
         coach.db.execute("update users set pending = ? where id = ?",
                          [json.dumps(as_schema_4(json.loads(raw))), user_id])
+    coach.db.execute("alter table answers drop column feedback")  # added by migration 6
     coach.db.execute("PRAGMA user_version = 4")
     coach.db.close()
     fresh = open_coach(path, clock=clock)
@@ -80,6 +81,7 @@ def test_a_broken_pending_state_opens_as_an_empty_one(tmp_path, clock):
     anna = Chat(coach, "test:anna", "Anna")
     anna.create_library()
     coach.db.execute("update users set pending = 'not json', mode = 'asking'")
+    coach.db.execute("alter table answers drop column feedback")  # added by migration 6
     coach.db.execute("PRAGMA user_version = 4")
     coach.db.close()
     coach = open_coach(path, clock=clock)

@@ -38,7 +38,7 @@ from functools import cache
 from typing import Any
 
 from coach.core.events import Event
-from coach.flow.answers import parse_text
+from coach.flow.answers import parse_text, split_items
 from coach.flow.model import load_flow
 from coach.flow.positions import Positions
 from coach.storage.db import open_db
@@ -254,7 +254,7 @@ class SimUser:
             explicit = any(SAVED in t or SUMMARY.search(t) or ALL_DONE in t for t in texts)
             implicit = any(PAUSED_HINT in t for t in texts) or any(q != pos.key for q in shown)
             if explicit or implicit:
-                value = parse_text(FLOW.question(pos.qid), action.answer_text).value
+                value = typed_value(pos.qid, action.answer_text)
                 self.acked[pos] = Ack(action.answer_text, value,
                                       "explicit" if explicit else "implicit")
                 self.pending = None
@@ -386,6 +386,18 @@ class DbReport:
     explicit: int = 0
     implicit: int = 0
     problems: list[str] = field(default_factory=list)
+
+
+def typed_value(qid: str, text: str):
+    """The value the engine stores for ``text`` typed at ``qid``: for a choice among the
+    user's own step-1 goals (``options_from``), the goal that its number names."""
+    q = FLOW.question(qid)
+    if q.options_from and text.strip().isdigit():
+        goals = dict.fromkeys(g for ref in q.options_from for g in split_items(TYPED[ref]))
+        return list(goals)[int(text) - 1]
+    if q.options_from:
+        return text.strip()  # typed as the goal itself
+    return parse_text(q, text).value
 
 
 def check_database(db_path: str, users: list[SimUser]) -> DbReport:

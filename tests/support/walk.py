@@ -15,23 +15,26 @@ if TYPE_CHECKING:
 
 
 TYPED = {
-    "goals.offline": "Meer kinderen lid maken; Taalcafé bekender maken",
+    "goals.offline": "Meer kinderen lid maken; Taalcafé elke week vol",
     "goals.online": "Meer online aanmeldingen voor activiteiten",
-    "goals.focus": "Kinderen lid maken",
+    "goals.focus": "1",
+    "goals.hours": "4",
     "audience.groups": "ouders, scholieren",
     "audience.ages": "30-39, tieners",
     "audience.words": "Jonge gezinnen uit de wijk die nog geen lid zijn",
     "audience.media": "insta, fb, whatsapp",
     "mission.why": "We willen laten zien dat de bibliotheek van iedereen is",
     "mission.statement": "Wij verbinden inwoners met verhalen, kennis en elkaar.",
-    "sm_goals.list": "50 aanmeldingen VoorleesExpress via Instagram; 20% meer bereik",
-    "sm_goals.link": "Meer kinderen lid maken",
-    "kpis.per_goal": "Aanmeldingen; Bereik",
+    "sm_goals.list": ("50 aanmeldingen VoorleesExpress via Instagram vóór 1 juni;"
+                      " 20% meer bereik per maand"),
+    "sm_goals.link": "1",
+    "kpis.per_goal": "Aanmeldingen; Nieuwe leden",
     "kpis.target": "1.200",
     "tactics.channels": "instagram, facebook",
     "tactics.list": "Elke vrijdag een boekentip-reel; Activiteiten in wijkgroepen",
-    "tactics.listening": "Google Alerts op de naam van de bibliotheek",
-    "tactics.webcare": "De baliecollega's, binnen 24 uur",
+    "tactics.listening": "Elke week Google Alerts op de naam van de bibliotheek",
+    "tactics.conversation": "Vragen stellen onder elke post en op elke reactie antwoorden",
+    "tactics.webcare": "Sanne van de balie, binnen 24 uur",
     "measure.per_tactic": "Instagram-statistieken in Meta Business Suite",
     "measure.rhythm": "maandelijks",
     "measure.owner": "Fatima van marketing",
@@ -42,7 +45,8 @@ def walk(chat: Chat, *, until: str | None = None, answers: dict[str, str] | None
          on_ask: Callable[[dict], None] | None = None, limit: int = 100) -> list[str]:
     """Answer by typing (``answers`` over ``TYPED``) until question ``until`` is open, or
     until the flow is done when ``until`` is None. A step summary is continued with its
-    button, an uncertain typed option ("Bedoel je ...?") is confirmed. ``on_ask`` sees the
+    button, an uncertain typed option ("Bedoel je ...?") is confirmed, an answer the coach
+    pushes back on is kept. ``on_ask`` sees the
     user's row before each answer. Returns the ids of the questions answered, in order."""
     answers = {**TYPED, **(answers or {})}
     asked: list[str] = []
@@ -56,8 +60,8 @@ def walk(chat: Chat, *, until: str | None = None, answers: dict[str, str] | None
             raise AssertionError(f"the flow finished before {until} was asked")
         if row["mode"] == "step_done":
             chat.press_data("n:continue")
-        elif confirm := [b for b in chat.buttons() if b.startswith("y:")]:
-            chat.press_data(confirm[0])
+        elif confirm := [b for b in chat.buttons() if b.startswith(("y:", "f:keep:"))]:
+            chat.press_data(confirm[0])  # an uncertain option, or an answer the coach doubts
         else:
             if on_ask is not None:
                 on_ask(row)
@@ -73,4 +77,6 @@ def with_kpis(user: Chat) -> Chat:
     walk(user, until="kpis.per_goal")
     for text in ("Aanmeldingen", "Bereik; Reacties", "50", "1.200", "12%"):
         user.say(text)
+        if keep := [b for b in user.buttons() if b.startswith("f:keep:")]:
+            user.press_data(keep[0])  # reach and reactions are vanity KPIs: kept anyway
     return user

@@ -61,10 +61,12 @@ async def new_library(user, name: str) -> list:
 async def answer_goals(user) -> None:
     """Answer step 1 by typing, then continue to step 2 with the button."""
     calls = await user.send("Meer gezinnen bij de VoorleesExpress\nEen vol taalcafé")
-    assert "2 van 3" in texts(calls)[-1]
+    assert "2 van 4" in texts(calls)[-1]
     calls = await user.send("Meer online aanmeldingen")
-    assert "3 van 3" in texts(calls)[-1]
-    calls = await user.send("Meer gezinnen bij de VoorleesExpress")
+    assert "3 van 4" in texts(calls)[-1]
+    calls = await user.send("Meer gezinnen bij de VoorleesExpress")  # the first goal
+    assert "4 van 4" in texts(calls)[-1]
+    calls = await user.send("4")  # hours a week
     assert "n:continue" in [b["callback_data"] for b in buttons(calls[-1].params)]
 
 
@@ -88,7 +90,7 @@ async def test_new_library_colleague_and_buttons(bot: RunningBot):
     created = calls[0].params["text"]
     assert "&lt;b&gt;Utrecht&lt;/b&gt; &amp; &lt;script&gt;" in created
     assert "Bieb <b>Utrecht</b> & <script>x</script>" in texts(calls)[0]
-    assert "1 van 3" in texts(calls)[-1]
+    assert "1 van 4" in texts(calls)[-1]
 
     await answer_goals(anna)
 
@@ -119,9 +121,9 @@ async def test_new_library_colleague_and_buttons(bot: RunningBot):
     bram = bot.user(202, "Bram", language_code="en")
     calls = await bram.command("start", code)
     assert len(calls) == 3
-    assert "Utrecht" in texts(calls)[0] and "1 of 3" in texts(calls)[-1]
+    assert "Utrecht" in texts(calls)[0] and "1 of 4" in texts(calls)[-1]
     calls = await bram.send("A <i>busy</i> & friendly reading café")
-    assert "2 of 3" in texts(calls)[-1]
+    assert "2 of 4" in texts(calls)[-1]
 
     # a stale button (an earlier question's option) gets a friendly answer, not an error
     calls = await anna.press(options[2]["callback_data"])
@@ -255,7 +257,7 @@ async def test_media_and_edits_get_specific_replies(bot: RunningBot):
     assert len(seen) == 6
     # the question is still open: a typed answer is taken
     calls = await user.send("Meer jeugdleden")
-    assert "2 van 3" in texts(calls)[-1]
+    assert "2 van 4" in texts(calls)[-1]
     assert_clean(bot.api)
 
 
@@ -270,7 +272,7 @@ async def test_flood_limits_and_network_errors_lose_nothing(bot: RunningBot):
     await user.press("l:new")
     calls = await user.send("Bieb Flo")
     assert len(calls) == 3  # created, step intro, first question: in order, none lost
-    assert "1 van 3" in texts(calls)[-1]
+    assert "1 van 4" in texts(calls)[-1]
     assert sum(f.hits for f in api.faults) >= 3
     assert [c for c in api.calls if c.status == 429]
     assert_clean(api)
@@ -478,14 +480,14 @@ async def test_process_restart_after_kill_resumes_users(fake_api, tmp_path):
         await _say(api, lambda: api.push_command(11, "start", first_name="Kim"), 11, 1)
         await _say(api, lambda: api.push_callback(11, "l:new", 1, first_name="Kim"), 11, 1)
         got = await _say(api, lambda: api.push_message(11, "Bieb Kim", first_name="Kim"), 11, 3)
-        assert "1 van 3" in got[-1]
+        assert "1 van 4" in got[-1]
         got = await _say(api, lambda: api.push_message(11, "Meer jeugdleden"), 11, 1)
-        assert "2 van 3" in got[-1]
+        assert "2 van 4" in got[-1]
         got = await _say(api, lambda: api.push_command(11, "uitnodigen"), 11, 1)
         code = re.search(r"start=([A-Za-z0-9_-]+)", got[-1]).group(1)
         got = await _say(api, lambda: api.push_command(22, "start", code, first_name="Lex"),
                          22, 3)
-        assert "1 van 3" in got[-1]
+        assert "1 van 4" in got[-1]
 
         # Kim answers; the bot stores it but is killed while sending the reply
         api.faults.append(Fault(methods={"sendMessage"}, status=None, delay=2, limit=1))
@@ -504,15 +506,17 @@ async def test_process_restart_after_kill_resumes_users(fake_api, tmp_path):
         # second save), and Lex's message is handled
         kim = await api.wait_for_messages(11, 1, timeout=20, since=mark)
         lex = await api.wait_for(
-            lambda: [t for t in texts(api.sent(22)[-1:]) if "2 van 3" in t], 20, "Lex"
+            lambda: [t for t in texts(api.sent(22)[-1:]) if "2 van 4" in t], 20, "Lex"
         )
-        assert "3 van 3" in texts(kim)[-1] and "Bewaard" not in texts(kim)[-1]
+        assert "3 van 4" in texts(kim)[-1] and "Bewaard" not in texts(kim)[-1]
         assert lex
 
         got = await _say(api, lambda: api.push_message(11, "Meer jeugdleden"), 11, 1)
+        assert "4 van 4" in got[-1]  # the first goal chosen: the hours a week
+        got = await _say(api, lambda: api.push_message(11, "3"), 11, 1)
         assert "Stap 1" in got[-1] and "klaar" in got[-1]  # step 1 done
         got = await _say(api, lambda: api.push_command(22, "verder"), 22, 1)
-        assert "2 van 3" in got[-1]
+        assert "2 van 4" in got[-1]
         assert await proc.terminate() == 0
     finally:
         await proc.kill_if_running()

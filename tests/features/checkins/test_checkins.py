@@ -397,16 +397,16 @@ def test_stale_and_forged_buttons(chat, db):
 
 def test_unfinished_strategy_first_and_continue_returns_to_the_question(chat, db):
     anna = with_kpis(chat("Anna"))
-    anna.press("Verder")  # on to step 6
-    assert anna.user()["question_id"] == "tactics.channels"
+    anna.press("Verder")  # on to step 6, which listens first
+    assert anna.user()["question_id"] == "tactics.listening"
     anna.cmd("checkin")
     for _ in range(3):
         anna.press("Overslaan")
     assert "Je volgende kleine stap" in anna.last and "Beantwoord deze vraag" in anna.last
     row = db.execute("select step_id, kind from suggestions").fetchone()
-    assert row == ("tactics.channels", "strategy")
+    assert row == ("tactics.listening", "strategy")
     anna.press("Verder")
-    assert anna.user()["mode"] == "asking" and anna.user()["question_id"] == "tactics.channels"
+    assert anna.user()["mode"] == "asking" and anna.user()["question_id"] == "tactics.listening"
     assert "Stap 6 van 7" in anna.last
 
 
@@ -497,8 +497,8 @@ def test_the_checkin_speaks_english_too(chat, db):
     ann = chat("Ann", lang_hint="en")
     ann.create_library()
     walk(ann, until="kpis.per_goal")
-    for text in ("Sign-ups", "Reach", "50", "1,200"):
-        ann.say(text)
+    for text in ("Sign-ups", "Reach", "f:keep:kpis.per_goal~1", "50", "1,200"):
+        ann.press_data(text) if text.startswith("f:") else ann.say(text)  # reach: kept
     ann.cmd("checkin")
     assert "Weekly check-in · week 48" in ann.last and "KPI 1 of 2: Sign-ups" in ann.last
     ann.say("1,200.5")  # English notation: one thousand two hundred and a half

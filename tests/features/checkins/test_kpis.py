@@ -13,13 +13,14 @@ def test_kpis_come_from_step_5_with_their_goal_and_target(chat, db):
     walk(anna, until="kpis.per_goal")
     anna.say("Aanmeldingen")
     anna.say("Bereik; Reacties")
+    anna.press_data("f:keep:kpis.per_goal~1")  # vanity KPIs: the coach pushes back once
     anna.say("50")
     anna.say("1.200")
     anna.say("12%")
     found = kpis.library_kpis(db, anna.user()["library_id"])
     assert [(k.name, k.target, k.target_percent) for k in found] == [
         ("Aanmeldingen", 50, False), ("Bereik", 1200, False), ("Reacties", 12, True)]
-    assert found[0].goal == "50 aanmeldingen VoorleesExpress via Instagram"
+    assert found[0].goal == "50 aanmeldingen VoorleesExpress via Instagram vóór 1 juni"
 
 
 def test_a_second_value_for_the_same_week_replaces_the_first_and_keeps_history(db, clock):

@@ -1,0 +1,1 @@
+"""The strategy feature: the seven steps and answering them."""
