@@ -111,7 +111,10 @@ def parse_options(q: Question, text: str, matchers: Mapping[str, Matcher]) -> Ou
         if interpreted := _interpret(q, text, matchers):
             value = interpreted[0] if q.kind == "choice" else interpreted
             return _check_count(len(interpreted), q) or Outcome(value=value, confirm=True)
-        return _fail("unknown_option", tokens=unknown)
+        known = list(dict.fromkeys(m.option_id for m in matches if m.sure))
+        return Outcome(value=known if q.kind == "multi" else None, error="unknown_option",
+                       error_ctx={"tokens": unknown,
+                                  "known": [q.option(i).label for i in known]})
     ids: list[str] = []
     for m in matches:
         if m.option_id not in ids:

@@ -122,6 +122,17 @@ def split_tokens(text: str) -> list[str]:
     return [t.strip() for t in SPLIT_TOKENS.split(text) if t and t.strip(" .!-")]
 
 
+def yes_and_more(text: str) -> str | None:
+    """"ja, en ook tieners" → "tieners": a yes to a question that adds more (None when
+    the text is not a yes followed by more)."""
+    tokens = split_tokens(text)
+    if len(tokens) < 2 or not word_in(tokens[0], YES):
+        return None
+    also = re.compile(rf"\b(?:{alternation(words('also'))})\b", re.I)
+    more = [" ".join(also.sub(" ", t).split()) for t in tokens[1:]]
+    return ", ".join(t for t in more if t) or None
+
+
 def match_answer(typed: str, options: tuple[Option, ...]) -> OptionMatch:
     """An option that is one of the user's own earlier answers (a goal from step 1):
     its number ("2"), or the words typed from it ("taalcafé" for "Elke week een vol

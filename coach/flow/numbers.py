@@ -126,6 +126,8 @@ _CURRENCY_PREFIX = ("€", *_CURRENCY_WORDS)
 _MINUS_WORDS = _longest_first("minus")
 _SIGNS = (*((w, -1) for w in _MINUS_WORDS), ("-", -1), ("−", -1), ("–", -1), ("+", 1))
 _RANGE_STARTS = tuple(w + " " for w in _longest_first("range"))
+# a period after the number: "a month", "an hour", "/maand" (then read as "per month")
+_PER_UNIT = re.compile(r"^(?:an?\s+|/\s*)([^\W\d_]+)$", re.IGNORECASE)
 _MULTIPLIERS = {
     "k": 1_000, "K": 1_000, "M": 1_000_000,
     **dict.fromkeys(_longest_first("thousand"), 1_000),
@@ -302,6 +304,8 @@ def parse_number(
         rest = rest[found.end() :].strip()
 
     rest = rest.rstrip(_TRAILING_PUNCT).strip()
+    if per := _PER_UNIT.match(rest):  # "20 a month", "20/maand": like "20 per maand"
+        rest = f"per {per.group(1)}"
     unit: str | None = None
     if rest:
         if any(ch.isdigit() for ch in rest):

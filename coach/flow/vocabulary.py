@@ -46,6 +46,7 @@ SCHEMA: dict[str, Any] = {
     "done": WORDS,  # ends a multiple choice typed one by one
     "stop": WORDS,  # leaves a check-in or a setting being typed
     "list_words": WORDS,  # between options typed in one message: "insta en fb"
+    "also": WORDS,  # "ja, en ook tieners": a yes that adds more
     "navigation": {  # a whole message that moves around the flow; first group wins
         "back": WORDS, "skip": WORDS, "pause": WORDS, "help": WORDS,
         "continue": WORDS, "overview": WORDS,

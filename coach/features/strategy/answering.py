@@ -39,6 +39,9 @@ DEADLINE_MONTHS = 3  # the example deadline: the first of the month this far ahe
 def apply(turn: Turn, position: Position, outcome: Outcome) -> list[Reply]:
     """Store a parsed answer, explain its problem, or ask to confirm an unsure match."""
     if outcome.error:
+        if outcome.error == "unknown_option" and outcome.value:  # keep what was recognised
+            selection = [*state(turn).get("selection", []), *outcome.value]
+            set_state(turn, selection=list(dict.fromkeys(selection)))
         notice = turn.t(f"errors.{outcome.error}", **outcome.error_ctx)
         return [ask(turn, position, notice=notice)]
     if outcome.confirm:

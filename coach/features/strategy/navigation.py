@@ -20,9 +20,9 @@ from coach.features.strategy.asking import (
     step_intro,
 )
 from coach.features.strategy.views import nav_button
-from coach.flow.answers import check_selection, parse_text
+from coach.flow.answers import Outcome, check_selection, parse_text
 from coach.flow.display import position_ref
-from coach.flow.matching import DONE, NO, YES, navigation_word, word_in
+from coach.flow.matching import DONE, NO, YES, navigation_word, word_in, yes_and_more
 from coach.flow.model import Step
 from coach.storage import libraries
 
@@ -208,12 +208,27 @@ def press_restart(turn: Turn, step_id: str) -> list[Reply]:
 # -- typed text -----------------------------------------------------------------------
 
 
+def _confirm_and_add(turn: Turn, value, more: str) -> list[Reply]:
+    """"Bedoel je Ouders?" "ja, en ook scholieren": the confirmed options and the rest."""
+    position = turn.current()
+    q = position.question
+    if q.kind == "multi":
+        extra = parse_text(q, more, turn.coach.registry.matchers)
+        if not extra.error:
+            ids = list(dict.fromkeys([*value, *extra.value]))
+            return apply(turn, position, Outcome(value=ids, confirm=extra.confirm))
+    return accept(turn, position, value)
+
+
+
 def on_text(turn: Turn, text: str) -> list[Reply]:
     """Typed text in the strategy's modes: an answer, a navigation word, or a nudge."""
     mode = turn.user["mode"]
     if not text.strip():
         return [turn.say("errors.empty"), *turn.where_you_are()]
     confirm = state(turn).get("confirm")
+    if mode == "asking" and confirm and (more := yes_and_more(text)):
+        return _confirm_and_add(turn, confirm["value"], more)
     if mode == "asking" and confirm:
         if word_in(text, YES):
             return accept(turn, turn.current(), confirm["value"])
