@@ -35,3 +35,11 @@ def chat(coach):
         return Chat(coach, f"test:{name.lower()}", name, lang_hint)
 
     return make
+
+
+@pytest.fixture
+def anna(chat):
+    """Anna, the coordinator of a library she just created (at the first question)."""
+    anna = chat("Anna")
+    anna.create_library()
+    return anna

@@ -10,13 +10,6 @@ import pytest
 from tests.support.walk import TYPED, walk
 
 
-@pytest.fixture
-def anna(chat):
-    anna = chat("Anna")
-    anna.create_library()
-    return anna
-
-
 def test_typed_channels_are_stored_as_options(anna, db):
     walk(anna, until="audience.media")
     anna.say("insta, fb en tik tok / X")

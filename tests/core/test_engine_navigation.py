@@ -9,13 +9,6 @@ import pytest
 from tests.support.walk import TYPED, walk
 
 
-@pytest.fixture
-def anna(chat):
-    anna = chat("Anna")
-    anna.create_library()
-    return anna
-
-
 def versions(db, question_id):
     return list(db.query("select * from answers where question_id = ? order by id", [question_id]))
 

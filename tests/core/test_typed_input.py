@@ -10,13 +10,6 @@ import pytest
 from tests.support.walk import walk
 
 
-@pytest.fixture
-def anna(chat):
-    anna = chat("Anna")
-    anna.create_library()
-    return anna
-
-
 def stored(anna, qid):
     row = anna.coach.db.execute(
         "select value from answers where question_id = ? and superseded_at is null",

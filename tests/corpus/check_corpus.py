@@ -20,6 +20,9 @@ from pathlib import Path
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from coach.flow.answers import split_items  # noqa: E402  (the engine's own list reading)
+
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus" / "answers.yaml"
 FLOW = ROOT / "flows" / "strategy.yaml"
@@ -79,16 +82,6 @@ def flow_questions(path: Path) -> tuple[dict[str, dict], list[str]]:
     for qid, q in NEW_QUESTIONS.items():
         questions.setdefault(qid, {"id": qid, **q})
     return questions, channels
-
-
-def split_items(text: str) -> list[str]:
-    """As coach/flow/answers.py: one item per line or ';', bullets removed."""
-    items = []
-    for line in re.split(r"[\n;]", text):
-        line = re.sub(r"^\s*(?:[-*•]|\d+[.)])\s+", "", line).strip()
-        if line:
-            items.append(line)
-    return items
 
 
 def whole(text: str) -> str:

@@ -29,13 +29,6 @@ def stored(chat: Chat, qid: str) -> list[dict]:
         " and superseded_at is null and author_id = ?", [qid, chat.user_id])]
 
 
-@pytest.fixture
-def anna(chat):
-    anna = chat("Anna")
-    anna.create_library()
-    return anna
-
-
 def test_a_weak_goal_gets_one_suggestion_and_nothing_is_stored_yet(anna):
     walk(anna, until="sm_goals.list")
     anna.say("Meer zichtbaar worden")
