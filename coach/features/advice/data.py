@@ -12,7 +12,7 @@ profile says so (``gaps``) instead of guessing.
 
 The parts: ``model.py`` (the records), this module (loading, names), ``ranking.py``
 (the selection and ranking rules), ``views.py`` (template contexts) and ``parsing.py``
-(typed audiences: "ouders met peuters", "15 tot 20").
+(typed audiences: "ouders met peuters", "15 tot 20", "12-18").
 """
 
 from __future__ import annotations
@@ -100,6 +100,8 @@ class ChannelData(Ranking, TemplateViews):
                 no_data=b.get("no_data") or "",
                 note=b.get("note") or {},
                 aliases=tuple(b.get("aliases") or ()),
+                noun=b.get("noun") or {},
+                ask=b.get("ask") or {},
             )
             for bid, b in raw["age_bands"].items()
         }
@@ -109,6 +111,8 @@ class ChannelData(Ranking, TemplateViews):
                 label=g["label"],
                 ages=tuple(g.get("ages") or ()),
                 aliases=tuple(g.get("aliases") or ()),
+                noun=g.get("noun") or {},
+                ask=g.get("ask") or {},
             )
             for gid, g in raw["groups"].items()
         }

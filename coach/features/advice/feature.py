@@ -2,8 +2,9 @@
 
 After step 2 the coach shows where the chosen audience is (top platforms with figures,
 years and sources); after the channels are chosen in step 6 it flags a channel where
-the audience is barely present, or a big one that was left out. Advice only: the
-answer is stored as given.
+the audience is barely present, a big one that was left out, or one the library named
+in its own plan (its goals, say) but did not choose. Advice only: the answer is stored
+as given.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from coach.core.feature import Feature
 from coach.features.advice import parsing
 from coach.features.advice.data import load_channel_data
 from coach.features.advice.model import AudienceProfile
-from coach.flow.model import load_flow
+from coach.flow.checks import check_words
+from coach.flow.model import Flow, load_flow
 from coach.flow.positions import library_view
 
 if TYPE_CHECKING:
@@ -56,6 +58,26 @@ def audience_advice(turn: Turn) -> list[Reply]:
     return [turn.say("advice_audience", **data.audience_view(profile, turn.lang))]
 
 
+def named_channels(db: Any, library_id: int, user_id: str, flow: Flow) -> list[str]:
+    """Channel ids the library named in its own words before choosing channels (the
+    free-text answers of the questions before the ``channels`` question: goals, the
+    audience in words, ...), in the order of the plan."""
+    found: list[str] = []
+    words = check_words()
+    channels_id = flow.by_role("channels").id
+    for qid in flow.order:
+        if qid == channels_id:
+            break
+        if flow.questions[qid].kind not in ("text", "list"):
+            continue
+        for row in library_view(db, library_id, user_id, qid):
+            values = row["value"] if isinstance(row["value"], list) else [row["value"]]
+            for value in values:
+                if isinstance(value, str):
+                    found += [c for c in words.channels(value) if c not in found]
+    return found
+
+
 def channel_check(turn: Turn) -> list[Reply]:
     profile = audience_profile(turn.db, turn.library_id, turn.user["id"])
     if profile is None:
@@ -63,8 +85,10 @@ def channel_check(turn: Turn) -> list[Reply]:
     data = load_channel_data()
     chosen = chosen_ids(turn.db, turn.library_id, turn.user["id"],
                         turn.flow.by_role("channels").id)
+    named = named_channels(turn.db, turn.library_id, turn.user["id"], turn.flow)
     flags = data.channel_flags(profile, chosen)
-    return [turn.say("advice_channels", **data.flags_view(flags, turn.lang))]
+    notes = data.channel_notes(profile, chosen, named)
+    return [turn.say("advice_channels", **data.flags_view(flags, turn.lang, profile, notes))]
 
 
 FEATURE = Feature(

@@ -16,14 +16,14 @@ class Figure:
     """One recorded figure.  ``value`` is verbatim from the domain file; ``number``
     is what ranking uses (``None`` when the source gave words without a number)."""
 
-    kind: str  # by_age | share_all | proxy | total | share_15plus | population | ...
+    kind: str  # by_age | subset | share_all | proxy | total | share_15plus | population | ...
     platform: str | None  # channel id, None for category figures (CBS)
     band: str  # data band: "15-19", "14-42", "15+", "65-74", ...
     value: float | int | str
     number: float | None
     unit: str  # "percent" | "million"
     year: int
-    measure: str  # daily | uses | weekly | past_3_months
+    measure: str  # daily | uses | weekly | top3 | installed | mau | past_3_months
     source: str  # source id (domain file)
     source_title: str
     publisher: str
@@ -42,6 +42,11 @@ class Figure:
     @property
     def approx(self) -> bool:
         return isinstance(self.value, str)
+
+    def old(self, stale_before: int) -> bool:
+        """Older than the data's ``rules.stale_before``: said with its year, with a tip
+        to check locally."""
+        return self.year < stale_before
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,8 @@ class AgeBand:
     no_data: str = ""  # "below_age_limit" for age_0_12
     note: Mapping[str, str] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
+    noun: Mapping[str, str] = field(default_factory=dict)  # lang -> "tieners"
+    ask: Mapping[str, str] = field(default_factory=dict)  # lang -> who to ask locally
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,8 @@ class Group:
     label: Mapping[str, str]
     ages: tuple[str, ...]
     aliases: tuple[str, ...] = ()
+    noun: Mapping[str, str] = field(default_factory=dict)
+    ask: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -101,7 +110,9 @@ class StaleBand:
 @dataclass(frozen=True)
 class AudienceProfile:
     groups: tuple[str, ...]  # recognised group ids, as given
-    ages: tuple[str, ...]  # age band ids covered (typed ages + groups' ages), in file order
+    # age band ids covered, in file order: the chosen ages; only when no age was chosen,
+    # the groups' ages
+    ages: tuple[str, ...]
     data_bands: tuple[str, ...]  # data bands looked at
     by_age: tuple[Figure, ...]  # best per-age figure per platform, ranked (highest first)
     totals: tuple[Figure, ...]  # newest national total (users, 15+) per platform, ranked
@@ -111,6 +122,13 @@ class AudienceProfile:
     # age bands that only the groups brought in (not typed as ages), with those groups
     via: tuple[tuple[str, tuple[str, ...]], ...] = ()
     channels: tuple[str, ...] = ()  # every channel of the data, in file order
+    typed: tuple[str, ...] = ()  # the chosen age band ids (recognised), in file order
+    # per-age figures below rules.weak_percent: where the audience is barely present,
+    # the lowest first
+    low: tuple[Figure, ...] = ()
+    # figures about a part of the audience only (WhatsApp among smartphone users 65+):
+    # shown beside the others, never ranked or used for flags
+    asides: tuple[Figure, ...] = ()
 
     @property
     def basis(self) -> str:
@@ -160,3 +178,25 @@ class ChannelFlag:
         if a is None or b is None:
             return None
         return "down" if b < a else "up" if b > a else "flat"
+
+
+@dataclass(frozen=True)
+class ChannelNotes:
+    """What the channel check says besides the flags (advisory, chat only).
+
+    ``unknown``: chosen channels without a per-age figure for the audience that are not
+    small nationally either (the coach says it has no figure and suggests a local check).
+    ``national_big``: for an audience without any per-age figure, the unchosen channels
+    with the most national users (``rules.big_total_m``).
+    ``named``: channels the library named earlier in its own plan (goals, audience in
+    words, ...) but did not choose, unless a flag already covers them; ``named_low``:
+    those of them where the audience is barely present (their figures: not choosing
+    them was right, and the plan's words may need another channel).
+    ``old``: figures behind the advice (chosen channels and flags) from before
+    ``rules.stale_before``."""
+
+    unknown: tuple[str, ...] = ()
+    national_big: tuple[Figure, ...] = ()
+    named: tuple[str, ...] = ()
+    named_low: tuple[Figure, ...] = ()
+    old: tuple[Figure, ...] = ()

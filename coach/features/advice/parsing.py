@@ -126,18 +126,27 @@ def _age_ranges(text: str) -> list[tuple[int, int]]:
     return ranges
 
 
+def _bands_of_range(lo: int, hi: int, data: ChannelData) -> list[str]:
+    """The bands a typed range overlaps.  A band the range only enters with its first
+    year doesn't count: "12-18" is teens, not children (0-12) plus teens; "19-25" is the
+    twenties.  A range that runs a year into the next band still spans both ("15-20":
+    people who write the upper bound mean it)."""
+    hits = [b for b in data.age_bands.values() if lo <= b.range[1] and hi >= b.range[0]]
+    if lo < hi and len(hits) > 1:
+        hits = [b for b in hits if b.range[1] != lo]
+    return [b.id for b in hits]
+
+
 def match_ages(text: str, data: ChannelData | None = None) -> list[str]:
-    """Age band ids named in free text ("tieners", "65-plussers", "15-20",
+    """Age band ids named in free text ("tieners", "65-plussers", "15-20", "12-18",
     "jongeren van 15 tot 20"), in the data file's order; [] when unsure.  A number range
-    gives every band it overlaps."""
+    gives every band it overlaps (see :func:`_bands_of_range`)."""
     if not text or not text.strip():
         return []
     data = data or load_channel_data()
     wanted: set[str] = set()
     for lo, hi in _age_ranges(text):
-        for band in data.age_bands.values():
-            if lo <= band.range[1] and hi >= band.range[0]:
-                wanted.add(band.id)
+        wanted.update(_bands_of_range(lo, hi, data))
     found = _alias_matches(_words(text), ((b.id, b.aliases) for b in data.age_bands.values()))
     wanted.update(t for _, t in found)
     return [a for a in data.age_bands if a in wanted]

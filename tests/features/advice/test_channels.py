@@ -23,6 +23,7 @@ from tests.support import ROOT
 from tests.support.html import parse_html, tags
 
 DOMAIN = Path("/work/shared/domain/nl_social_media.yaml")
+ADDITIONS = DOMAIN.with_name("nl_social_media_additions.yaml")  # entries with file: additions
 RAW = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
 DATA = load_channel_data()
 MAX_MESSAGE_LENGTH = 4096
@@ -30,9 +31,15 @@ MAX_MESSAGE_LENGTH = 4096
 
 @pytest.fixture(scope="module")
 def domain():
-    if not DOMAIN.exists():
-        pytest.skip("domain file not available")
-    return yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))
+    """The domain files by the name a data entry gives in ``file`` (default: main)."""
+    if not DOMAIN.exists() or not ADDITIONS.exists():
+        pytest.skip("domain files not available")
+    return {"main": yaml.safe_load(DOMAIN.read_text(encoding="utf-8")),
+            "additions": yaml.safe_load(ADDITIONS.read_text(encoding="utf-8"))}
+
+
+def _of(domain, entry):
+    return domain[entry.get("file", "main")]
 
 
 @pytest.fixture(scope="module")
@@ -82,8 +89,8 @@ def test_every_figure_has_source_year_and_measure(i):
 
 
 def test_sources_exist_in_domain_file(domain):
-    by_id = {s["id"]: s for s in domain["sources"]}
     for sid, src in RAW["sources"].items():
+        by_id = {s["id"]: s for s in _of(domain, src)["sources"]}
         assert sid in by_id, sid
         assert src["title"] == by_id[sid]["title"]
         assert src["publisher"] == by_id[sid]["publisher"]
@@ -105,7 +112,7 @@ def _sources_of(entry, default=None):
 @pytest.mark.parametrize("i", range(len(RAW["figures"])))
 def test_every_value_equals_a_value_in_the_domain_file(domain, i):
     f = RAW["figures"][i]
-    node = _resolve(domain, f["path"])
+    node = _resolve(_of(domain, f), f["path"])
     if not isinstance(node, list):
         # a scalar in a table: {platform: value} or {band: value}
         assert node == f["value"]
@@ -120,8 +127,11 @@ def test_every_value_equals_a_value_in_the_domain_file(domain, i):
     ]
     assert matches, f"no domain entry {f['path']} year={f['year']} {key}={f['value']!r}"
     assert any(f["source"] in _sources_of(e) for e in matches)
-    if "measure" in matches[0] and f["kind"] == "by_age":
-        assert any(e["measure"] == f["measure"] for e in matches)
+    for extra in f.get("also", []):  # the other sources the domain names for it
+        assert any(extra in _sources_of(e) for e in matches)
+    if "measure" in matches[0] and (f["kind"] in ("by_age", "subset") or "measure_text" in f):
+        # the domain's own words for the measure, where they differ from our id
+        assert any(e["measure"] == f.get("measure_text", f["measure"]) for e in matches)
 
 
 @pytest.mark.parametrize("i", range(len(RAW["gaps"])))
@@ -131,7 +141,7 @@ def test_gaps_keep_the_domain_note(domain, i):
     if g["path"] is None:
         assert g["platform"] in CHANNEL_IDS
         return
-    node = _resolve(domain, g["path"])
+    node = _resolve(_of(domain, g), g["path"])
     if isinstance(node, list):
         assert any(e.get("note") == g["gap"] and e.get("year") == g["year"] for e in node)
     else:
@@ -160,7 +170,8 @@ def test_no_telegram_in_the_core_modules(module):
         ("ouders met peuters", {"parents_young"}),
         ("Ouders van jonge kinderen", {"parents_young"}),
         ("young parents", {"parents_young"}),
-        ("tieners", {"pupils"}),
+        ("tieners", {"teens"}),  # not pupils: that group brings in students' ages
+        ("jongeren", {"teens"}),
         ("scholieren en studenten", {"pupils"}),
         ("students", {"pupils"}),
         ("werkzoekenden", {"job_seekers"}),
@@ -250,10 +261,11 @@ def test_markup_around_words_is_ignored():
 # ---------------------------------------------------------------------------
 # Profiles and advice
 # ---------------------------------------------------------------------------
-def test_profile_covers_ages_from_groups_and_typed_ages():
+def test_chosen_ages_decide_and_groups_fill_in_only_without_ages():
     p = DATA.audience_profile(["seniors"], ["age_13_19"])
-    assert p.ages == ("age_13_19", "age_65_79", "age_80_plus")
+    assert p.ages == ("age_13_19",)
     assert p.groups == ("seniors",)
+    assert DATA.audience_profile(["seniors"], []).ages == ("age_65_79", "age_80_plus")
 
 
 def test_unknown_ids_are_ignored():
@@ -278,9 +290,10 @@ def test_teen_audience_uses_per_age_figures_ranked():
     assert p.basis == "age"
     numbers = [f.number for f in p.by_age]
     assert numbers == sorted(numbers, reverse=True)
-    assert {f.band for f in p.by_age} <= {"15-19", "14-42"}
-    assert p.age_figure("x_twitter") is None
-    assert "x_twitter" in p.channels_without_age_figure
+    assert {f.band for f in p.by_age} <= {"15-19", "14-17", "14-15", "14-42"}
+    x = p.age_figure("x_twitter")  # teens named X among their top 3: about 1% (2023)
+    assert x is not None and (x.band, x.measure, x.number) == ("14-17", "top3", 1)
+    assert "threads" in p.channels_without_age_figure
 
 
 def test_teen_audience_with_only_x_is_flagged():
@@ -288,13 +301,20 @@ def test_teen_audience_with_only_x_is_flagged():
     flags = DATA.channel_flags(p, ["x_twitter"])
     weak = [f for f in flags if f.kind == "weak_choice"]
     assert [f.channel for f in weak] == ["x_twitter"]
-    assert weak[0].figure is not None and weak[0].figure.basis == "total"
-    assert weak[0].gap  # the domain's note: no per-age figures for X
-    assert weak[0].trend == "down"
+    assert weak[0].figure is not None and weak[0].figure.basis == "age"
+    assert weak[0].figure.band == "14-17"
     missing = {f.channel for f in flags if f.kind == "missing_big"}
     assert missing & {"instagram", "snapchat", "tiktok", "whatsapp"}
     for f in flags:
         assert f.figure is not None and f.figure.source in DATA.sources
+
+
+def test_x_without_a_figure_for_the_audience_is_flagged_by_its_national_size():
+    p = DATA.audience_profile(["seniors"], [])
+    (weak,) = [f for f in DATA.channel_flags(p, ["x_twitter"]) if f.kind == "weak_choice"]
+    assert weak.figure is not None and weak.figure.basis == "total"
+    assert weak.gap  # the domain's note: no per-age figures for X (adults)
+    assert weak.trend == "down"
 
 
 def test_teen_audience_with_facebook_is_weak_and_with_the_big_ones_is_fine():
@@ -407,7 +427,18 @@ def test_channels_template_renders_valid_short_html(env, lang, groups, ages, cho
     assert len(text) <= 800
     ending = "dit is advies" if lang == "nl" else "this is advice"
     assert ending in text.splitlines()[-1]
-    assert text.count("\n•") == len(flags)
+    # plain words: channels that miss the audience share one sentence ("X of Facebook")
+    assert text.count("\n•") <= len(flags)
+    for f in flags:
+        assert DATA.channel_name(f.channel, lang) in text
+    # as the coach says it, with the audience and the notes
+    notes = DATA.channel_notes(p, chosen)
+    text = render(env, f"{lang}/advice_channels.j2", **DATA.flags_view(flags, lang, p, notes))
+    assert_valid_telegram_html(text)
+    assert len(text) <= 800
+    assert ending in text.splitlines()[-1]
+    for f in flags:
+        assert DATA.channel_name(f.channel, lang) in text
 
 
 @pytest.mark.parametrize(
@@ -432,10 +463,12 @@ def test_band_without_figures_is_said_plainly(env, lang, phrase):
 
 
 def test_a_band_only_a_group_brought_in_names_that_group():
-    p = DATA.audience_profile(["parents_young", "pupils"], ["age_30_39"])
+    p = DATA.audience_profile(["parents_young", "pupils"], [])
     assert dict(p.via) == {"age_13_19": ("pupils",), "age_20_29": ("parents_young", "pupils"),
-                           "age_40_64": ("parents_young",)}
+                           "age_30_39": ("parents_young",), "age_40_64": ("parents_young",)}
     assert DATA.audience_profile([], ["age_40_64"]).via == ()  # typed: no group to name
+    # chosen ages decide: the groups bring in no band of their own
+    assert DATA.audience_profile(["parents_young", "pupils"], ["age_30_39"]).via == ()
 
 
 @pytest.mark.parametrize(
@@ -444,7 +477,7 @@ def test_a_band_only_a_group_brought_in_names_that_group():
      ("en", "For ages 40-64 (parents of young children) there is no figure per platform")],
 )
 def test_the_gap_says_which_group_brought_the_band_in(env, lang, line):
-    p = DATA.audience_profile(["parents_young"], ["age_30_39"])
+    p = DATA.audience_profile(["parents_young"], [])
     text = render(env, f"{lang}/advice_audience.j2", **DATA.audience_view(p, lang))
     assert line in text
     typed = DATA.audience_profile(["parents_young"], ["age_40_64"])
@@ -462,6 +495,18 @@ def test_children_are_reached_via_parents(env, lang, word):
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_teen_x_advice_names_x_with_its_reason(env, lang):
     p = DATA.audience_profile([], ["age_13_19"])
+    flags = DATA.channel_flags(p, ["x_twitter"])
+    text = render(env, f"{lang}/advice_channels.j2", **DATA.flags_view(flags, lang))
+    first = text.splitlines()[1]
+    assert "X (Twitter)" in first
+    assert "2023" in first and "UvA" in first  # the teens' own figure (14-17)
+    assert ("nauwelijks" if lang == "nl" else "hardly") in first
+    assert ("ongeveer 1%" if lang == "nl" else "about 1%") in first
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_x_advice_without_an_audience_figure_gives_the_national_size(env, lang):
+    p = DATA.audience_profile(["seniors"], [])
     flags = DATA.channel_flags(p, ["x_twitter"])
     text = render(env, f"{lang}/advice_channels.j2", **DATA.flags_view(flags, lang))
     first = text.splitlines()[1]
