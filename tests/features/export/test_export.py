@@ -160,7 +160,7 @@ def test_a_full_two_member_strategy_exports_every_step_answer_and_kpi(chat, db, 
     # the channel data the coach showed, with figure, year and source
     where = " ".join(section(tokens, "Waar is deze doelgroep online?"))
     assert "%" in where and "bron:" in where and "2024" in where
-    assert "Voor 40-64 jaar (ouders van jonge kinderen) is er geen cijfer" in where
+    assert "14-15 jaar" in where  # the teens the team chose get teen figures
     assert section(tokens, "Kanaalcheck")
     # measurement per tactic: each tactic with its method
     per_tactic = section(tokens, "Meetmethode")

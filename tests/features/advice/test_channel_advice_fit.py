@@ -6,7 +6,6 @@ come with their year and a quick local check, and no sentence mixes measures."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import yaml
@@ -15,9 +14,11 @@ from coach.core.texts import environment
 from coach.features.advice.data import AGE_IDS, CHANNEL_IDS, GROUP_IDS, load_channel_data
 from coach.features.advice.parsing import match_ages, match_groups
 from coach.flow.model import load_flow
+from tests.support import ROOT
+from tests.support.walk import walk
 
 DATA = load_channel_data()
-FLOW = Path(__file__).resolve().parent.parent / "flows" / "strategy.yaml"
+FLOW = ROOT / "flows" / "strategy.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -314,7 +315,7 @@ def _answers(db, question_id):
 def test_the_teens_option_typed(chat, db, typed):
     anna = chat("Anna")
     anna.create_library()
-    anna.reach("audience.groups")
+    walk(anna, until="audience.groups")
     anna.say(typed)
     assert _answers(db, "audience.groups") == '["teens"]'
     assert anna.user()["question_id"] == "audience.ages"
@@ -323,7 +324,7 @@ def test_the_teens_option_typed(chat, db, typed):
 def test_the_teens_option_by_button_gives_teen_advice(chat, db):
     anna = chat("Anna")
     anna.create_library()
-    anna.reach("audience.groups")
+    walk(anna, until="audience.groups")
     assert "Jongeren / tieners" in [b.label for r in anna.replies for b in r.buttons()]
     anna.press_data("o:audience.groups:teens")
     anna.press_data("m:audience.groups")
@@ -342,7 +343,7 @@ def test_the_teens_option_by_button_gives_teen_advice(chat, db):
 def test_in_the_flow_pupils_with_teen_ages_never_get_students_figures(chat):
     anna = chat("Anna")
     anna.create_library()
-    anna.reach("audience.groups")
+    walk(anna, until="audience.groups")
     anna.say("scholieren")
     anna.say("tieners")
     anna.say("Scholieren die komen studeren")
@@ -355,7 +356,7 @@ def test_in_the_flow_pupils_with_teen_ages_never_get_students_figures(chat):
 def test_a_goal_via_facebook_is_remembered_at_the_channel_choice(chat):
     anna = chat("Anna")
     anna.create_library()
-    anna.reach("tactics.channels", {"goals.online": "Meer aanmeldingen via Facebook",
+    walk(anna, until="tactics.channels", answers={"goals.online": "Meer aanmeldingen via Facebook",
                                     "audience.groups": "ouders", "audience.ages": "30-39"})
     anna.say("X")
     text = anna.texts()
