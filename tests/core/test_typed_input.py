@@ -50,3 +50,9 @@ def test_a_target_per_month_reads_alike_in_each_notation(anna, typed, unit):
     walk(anna, until="kpis.target")
     anna.say(typed)
     assert stored(anna, "kpis.target") == {"value": 20, "percent": False, "unit": unit}
+
+
+def test_editing_the_first_goal_before_there_are_goals_says_what_comes_first(anna):
+    anna.press_data("s:goals")
+    anna.press_data("e:goals.focus")  # found by the fuzz test: there are no goals yet
+    assert "Deze vraag komt pas als je „Offline doelen” hebt ingevuld." in anna.texts()

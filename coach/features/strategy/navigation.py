@@ -189,7 +189,8 @@ def press_edit_question(turn: Turn, qid: str) -> list[Reply]:
         q = turn.flow.question(qid)
         if q is None:
             return [turn.say("notices.unknown_button"), *turn.where_you_are()]
-        source = turn.flow.question(q.foreach)
+        # asked once the answers it is about (foreach) or chooses from exist
+        source = turn.flow.question(q.foreach or q.options_from[0])
         return [turn.say("notices.needs_items", source=source.label[turn.lang]),
                 *turn.where_you_are()]
     turn.move("asking", position, strategy={"edit": True})
