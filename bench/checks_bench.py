@@ -63,23 +63,37 @@ def without_checks(flow: Flow) -> Flow:
     return dataclasses.replace(flow, steps=steps, questions=questions)
 
 
-def handle_times(flow: Flow, qid: str, texts: list[str], rounds: int) -> list[float]:
-    clock = Clock()
+def _walked(flow: Flow, qid: str, clock: Clock) -> sqlite_utils.Database:
     base = sqlite_utils.Database(memory=True)
     migrate(base)
     user = Chat(make_coach(base, clock=clock, flow=flow), "bench:anna", "Anna")
     user.create_library()
     walk(user, until=qid)
-    samples = []
+    return base
+
+
+def _handle_once(base: sqlite_utils.Database, flow: Flow, clock: Clock, text: str,
+                 event_id: str) -> float:
+    conn = sqlite3.connect(":memory:")
+    base.conn.backup(conn)
+    coach = make_coach(sqlite_utils.Database(conn), clock=clock, flow=flow)
+    event = Event(user_id="bench:anna", name="Anna", text=text, event_id=event_id)
+    t0 = time.perf_counter()
+    coach.handle(event)
+    return time.perf_counter() - t0
+
+
+def handle_times(flows: dict[str, Flow], qid: str, texts: list[str],
+                 rounds: int) -> dict[str, list[float]]:
+    """The same typed answers through each flow, interleaved (one with, one without the
+    checks, and so on), so drift on a shared machine hits both alike."""
+    clock = Clock()
+    bases = {name: _walked(flow, qid, clock) for name, flow in flows.items()}
+    samples: dict[str, list[float]] = {name: [] for name in flows}
     for i in range(rounds):
         for text in texts:
-            conn = sqlite3.connect(":memory:")
-            base.conn.backup(conn)
-            coach = make_coach(sqlite_utils.Database(conn), clock=clock, flow=flow)
-            event = Event(user_id="bench:anna", name="Anna", text=text, event_id=f"{i}{text}")
-            t0 = time.perf_counter()
-            coach.handle(event)
-            samples.append(time.perf_counter() - t0)
+            for name, flow in flows.items():
+                samples[name].append(_handle_once(bases[name], flow, clock, text, f"{i}{text}"))
     return samples
 
 
@@ -104,8 +118,8 @@ def main() -> int:
     for qid in QUESTIONS:
         # strong answers: stored either way, so the difference is the checks alone
         texts = [e["text"] for e in CORPUS if e["question"] == qid and e["weak"] is None]
-        with_c = handle_times(flow, qid, texts, rounds)
-        without = handle_times(bare, qid, texts, rounds)
+        times = handle_times({"with": flow, "without": bare}, qid, texts, rounds)
+        with_c, without = times["with"], times["without"]
         delta = statistics.median(with_c) - statistics.median(without)
         rows.append([qid, f"{len(with_c):,}", f"{statistics.median(without) * 1000:.3f}",
                      f"{statistics.median(with_c) * 1000:.3f}", f"{delta * 1000:+.3f}"])

@@ -14,16 +14,16 @@ is in "TikTok-account"), on the lower-cased text; words written with accents or 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from coach.flow.model import LANGS, ROOT, Check
+from coach.flow.text import fold
 
 FLOWS_DIR = ROOT / "flows"
 QUOTE_MAX = 80  # the most of the user's own words a feedback message repeats
@@ -48,12 +48,6 @@ class CheckError(ValueError):
 # -- words ------------------------------------------------------------------------------
 
 
-def fold(text: str) -> str:
-    """Lower case without accents ("Coördinator" → "coordinator")."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def _pattern(words: Iterable[str]) -> re.Pattern[str] | None:
     words = sorted({w.lower() for w in words if w}, key=len, reverse=True)
     if not words:
@@ -70,6 +64,13 @@ class Words:
         self._raw: dict[str, re.Pattern[str] | None] = {}
         self._folded: dict[str, re.Pattern[str] | None] = {}
         self._sets: dict[str, frozenset[str]] = {}
+
+    def folded_set(self, keys: tuple[str, ...]) -> frozenset[str]:
+        """The words of ``keys`` without accents, as one set (computed once)."""
+        name = "folded:" + ",".join(keys)
+        if name not in self._sets:
+            self._sets[name] = frozenset(fold(w) for key in keys for w in self.words(key))
+        return self._sets[name]
 
     def whole_answers(self, key: str) -> frozenset[str]:
         """The entries of ``key`` as whole answers compare (see :func:`whole`)."""
@@ -90,7 +91,7 @@ class Words:
             self._raw[key] = _pattern(w for w in words if not w.isascii())
             self._folded[key] = _pattern(fold(w) for w in words if w.isascii())
         low = text.lower()
-        for pattern, target in ((self._raw[key], low), (self._folded[key], fold(text))):
+        for pattern, target in ((self._raw[key], low), (self._folded[key], _fold(text))):
             if pattern and (m := pattern.search(target)):
                 return m.group(0)
         return None
@@ -105,12 +106,15 @@ class Words:
 
     def channels(self, text: str) -> list[str]:
         """The channel ids ``text`` names, in the order of the vocabulary."""
-        found = []
-        for channel, words in (self.data.get("channel_words") or {}).items():
-            pattern = _channel_pattern(channel, tuple(words))
-            if pattern.search(fold(text)):
-                found.append(channel)
-        return found
+        folded = _fold(text)
+        return [channel for channel, words in (self.data.get("channel_words") or {}).items()
+                if _channel_pattern(channel, tuple(words)).search(folded)]
+
+
+@lru_cache(maxsize=2048)
+def _fold(text: str) -> str:
+    """:func:`fold`, once per text: every check looks at the same answer."""
+    return fold(text)
 
 
 @cache
@@ -278,8 +282,7 @@ NEEDS: dict[str, Callable[[Words, str], bool]] = {
 
 def _names(words: Words, text: str) -> list[str]:
     """Capitalised words that could be a colleague's name."""
-    skip = {fold(w) for key in ("non_owner_words", "numbers_words") for w in words.words(key)}
-    skip |= {fold(w) for w in words.words("channel_words")}
+    skip = words.folded_set(("non_owner_words", "numbers_words", "channel_words"))
     return [n for n in _NAME.findall(text) if fold(n) not in skip]
 
 

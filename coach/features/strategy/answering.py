@@ -86,6 +86,8 @@ def _push_back(turn: Turn, position: Position, finding: Finding, value: Any) -> 
 def context(turn: Turn, position: Position) -> dict[str, Any]:
     """What the checks may compare an answer with: the item it is about (the goal of a
     KPI, the tactic of a measurement) and the chosen channels."""
+    if not any(c.kind == "tactic_channels" for c in position.question.checks):
+        return {"item": position.item_key}  # the chosen channels only when a check reads them
     channels = turn.flow.by_role("channels")
     chosen: list[str] = []
     for row in library_view(turn.db, turn.library_id, turn.user["id"], channels.id):
