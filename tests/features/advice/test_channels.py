@@ -22,7 +22,11 @@ from coach.features.advice.parsing import match_ages, match_groups
 from tests.support import ROOT
 from tests.support.html import parse_html, tags
 
-DOMAIN = Path("/work/shared/domain/nl_social_media.yaml")
+# shared/ lies beside the checkout (CI lays a copy there); /work/shared on a workstation
+DOMAIN = next((d / "nl_social_media.yaml" for d in (ROOT.parent / "shared" / "domain",
+                                                     Path("/work/shared/domain"))
+               if (d / "nl_social_media.yaml").exists()),
+              ROOT.parent / "shared" / "domain" / "nl_social_media.yaml")
 ADDITIONS = DOMAIN.with_name("nl_social_media_additions.yaml")  # entries with file: additions
 RAW = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
 DATA = load_channel_data()
