@@ -3,8 +3,10 @@
 A :class:`SimUser` reacts to what the bot sends it: it creates a library (or joins a
 colleague's with the invite code), answers every question by typing the answers of
 ``tests/support/walk.TYPED``, says "ja" to a "Bedoel je ...?" and presses Verder
-after each step. It checks as it goes that every question it is asked is the one it
-should be asked now, and it keeps a ledger of the answers the bot acknowledged.
+after each step. One answer it types is a weak one (:data:`WEAK`) that it keeps when
+the coach pushes back, so a kept answer goes through crashes too. It checks as it goes
+that every question it is asked is the one it should be asked now, and it keeps a
+ledger of the answers the bot acknowledged.
 
 **Acknowledgement.** Each user has at most one update in flight: it pushes an update
 and waits until the fake server saw the bot confirm it (a ``getUpdates`` offset past
@@ -52,6 +54,10 @@ FLOW = load_flow()
 
 # What the bot says (Dutch), as the users recognise it.
 SAVED = "✔️ Bewaard"
+KEEP = "f:keep:"  # the button that keeps an answer the coach pushed back on
+# answers the users type instead of TYPED's, and keep after the push-back (not on a
+# question whose answers make later questions, so the positions stay TYPED's)
+WEAK = {"tactics.webcare": "ik, als ik tijd heb"}
 SUMMARY = re.compile(r"Stap \d+ \(.+?\) is klaar\.")
 ALL_DONE = "Je hebt alle zeven stappen doorlopen"
 PAUSED_HINT = "Je bent gepauzeerd"
@@ -211,6 +217,11 @@ class SimUser:
             assert self.pending is not None
             pos, text = self.pending
             return Action("text", "ja", answer=pos, answer_text=text)
+        if self.state == "feedback":
+            assert self.pending is not None
+            pos, text = self.pending
+            keep = next(d for d in reversed(self.buttons) if d.startswith(KEEP))
+            return Action("press", keep, answer=pos, answer_text=text)
         if self.state == "step_done":
             if "n:continue" in self.buttons:
                 return Action("press", "n:continue")
@@ -220,7 +231,7 @@ class SimUser:
             return Action("command", "uitnodigen")
         pos = self.position
         assert pos is not None
-        text = TYPED[pos.qid]
+        text = WEAK.get(pos.qid, TYPED[pos.qid])
         return Action("text", text, answer=pos, answer_text=text)
 
     # ------------------------------------------------------------------ observing
@@ -270,6 +281,8 @@ class SimUser:
                 self.state = "asking"
             elif CONFIRM in t and pos is not None:
                 self.state, self.pending = "confirm", (pos, action.answer_text)
+            elif any(d.startswith(KEEP) for d in m.buttons) and pos is not None:
+                self.state, self.pending = "feedback", (pos, action.answer_text)
             elif SUMMARY.search(t) or PAUSED_HINT in t:
                 self.state = "step_done"
             elif ALL_DONE in t:
@@ -413,11 +426,13 @@ def check_database(db_path: str, users: list[SimUser]) -> DbReport:
         report.problems += [f"two current versions: {row}" for row in dup]
         for user in users:
             rows: dict[tuple[str, str], list[tuple]] = {}
-            for qid, item_key, status, value, superseded in con.execute(
-                "select question_id, item_key, status, value, superseded_at from answers"
-                " where author_id = ? order by id", [user.user_id]
+            for qid, item_key, status, value, superseded, feedback in con.execute(
+                "select question_id, item_key, status, value, superseded_at, feedback"
+                " from answers where author_id = ? order by id", [user.user_id]
             ):
                 rows.setdefault((qid, item_key), []).append((status, value, superseded))
+                if qid in WEAK and superseded is None and not feedback:
+                    report.problems.append(f"user {user.tg_id}: {qid} kept without its flag")
             acked = {(p.qid, p.item_key): (p, a) for p, a in user.acked.items()}
             for key, (pos, ack) in acked.items():
                 report.answers += 1
