@@ -125,7 +125,12 @@ async def crash_run(api: FakeBotApi, tmp_path, rng: random.Random) -> dict[str, 
                 stats["kills"] += 1
                 stats["startup_kills"] += 1
             await proc.start()
-            stats["in_flight"] += await resync(conv, crew)
+            try:
+                stats["in_flight"] += await resync(conv, crew)
+            except TimeoutError as exc:  # say what the bot and the users were doing
+                users = "\n".join(u.describe() for u in crew.slots)
+                raise AssertionError(f"{exc}\n{users}\nbot output:\n{proc.output()[-4000:]}"
+                                     ) from exc
             report = check_database(str(tmp_path / "coach.db"), crew.everyone)
             assert not report.problems, report.problems
         assert await proc.terminate() == 0
