@@ -117,6 +117,9 @@ SPLIT_TOKENS = re.compile(
 )
 
 
+ALSO_WORDS = re.compile(rf"\b(?:{alternation(words('also'))})\b", re.I)  # "ja, en ook ..."
+
+
 def split_tokens(text: str) -> list[str]:
     """Split a typed list of options: "insta, fb en tik tok" → three tokens."""
     return [t.strip() for t in SPLIT_TOKENS.split(text) if t and t.strip(" .!-")]
@@ -128,8 +131,7 @@ def yes_and_more(text: str) -> str | None:
     tokens = split_tokens(text)
     if len(tokens) < 2 or not word_in(tokens[0], YES):
         return None
-    also = re.compile(rf"\b(?:{alternation(words('also'))})\b", re.I)
-    more = [" ".join(also.sub(" ", t).split()) for t in tokens[1:]]
+    more = [" ".join(ALSO_WORDS.sub(" ", t).split()) for t in tokens[1:]]
     return ", ".join(t for t in more if t) or None
 
 

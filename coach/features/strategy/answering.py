@@ -23,13 +23,14 @@ from typing import Any
 from coach.core.events import Choice, Reply
 from coach.core.texts import label
 from coach.core.turn import Turn
+from coach.features.advice.feature import chosen_ids
 from coach.features.strategy.asking import accept, advance, ask, save, set_state, state
 from coach.features.strategy.views import nav_button
 from coach.flow.answers import Outcome
 from coach.flow.checks import Finding, quote, run_checks
 from coach.flow.display import display, position_ref
 from coach.flow.model import Question
-from coach.flow.positions import Position, library_view
+from coach.flow.positions import Position
 from coach.flow.vocabulary import load_vocabulary
 from coach.storage import answers
 
@@ -88,12 +89,8 @@ def context(turn: Turn, position: Position) -> dict[str, Any]:
     KPI, the tactic of a measurement) and the chosen channels."""
     if not any(c.kind == "tactic_channels" for c in position.question.checks):
         return {"item": position.item_key}  # the chosen channels only when a check reads them
-    channels = turn.flow.by_role("channels")
-    chosen: list[str] = []
-    for row in library_view(turn.db, turn.library_id, turn.user["id"], channels.id):
-        for value in row["value"] if isinstance(row["value"], list) else [row["value"]]:
-            if value not in chosen:
-                chosen.append(value)
+    chosen = chosen_ids(turn.db, turn.library_id, turn.user["id"],
+                        turn.flow.by_role("channels").id)
     return {"item": position.item_key, "channels": chosen}
 
 
@@ -103,9 +100,8 @@ def feedback_reply(turn: Turn, position: Position, finding: Finding) -> Reply:
     names = _channel_names(channels, turn.lang)
     ctx = {**finding.ctx, "quote": finding.quote, "deadline": _deadline(turn),
            "colleague": finding.ctx.get("colleague", ""), "pick_one": False}
-    for key in ("channel",):
-        if key in ctx:
-            ctx[key] = names.get(ctx[key], ctx[key])
+    if "channel" in ctx:
+        ctx["channel"] = names.get(ctx["channel"], ctx["channel"])
     for key in ("chosen", "channels"):
         if isinstance(ctx.get(key), list):
             ctx[key] = ", ".join(names.get(c, c) for c in ctx[key])
@@ -138,7 +134,7 @@ def _colleague_answer(turn: Turn, position: Position, name: str) -> dict[str, An
     for row in answers.current_answers(turn.db, turn.library_id, position.question.id):
         if (row["author_id"] != turn.user["id"] and row["status"] == "answered"
                 and row["item_key"] == position.item_key
-                and (row["author_name"] or "").split()[0].lower() == name.lower()):
+                and (row["author_name"] or "").lower().split()[:1] == [name.lower()]):
             return row
     return None
 
