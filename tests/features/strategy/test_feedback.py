@@ -255,3 +255,16 @@ def test_a_redelivered_weak_answer_does_not_count_as_the_second_try(anna):
     anna.coach.handle(event)
     anna.coach.handle(event)  # Telegram delivers it again after a restart
     assert stored(anna, "sm_goals.list") == []
+
+
+@pytest.mark.parametrize("lang,hours,expected", [
+    ("nl", "3", "Met 3 uur per week houd je 1 kanaal goed bij; je koos er 3. Begin met één kanaal;"),
+    ("en", "1", "With 1 hour a week you can keep up 1 channel well; you chose 3. Start with one"
+                " channel;"),
+])
+def test_pacing_advice_reads_well_without_a_first_goal(lang, hours, expected):
+    from coach.core.texts import render
+
+    text = render(lang, "pacing.too_much", what="channels", count=3, allowed=1, hours=hours,
+                  channels=1, focus="")
+    assert expected in text
