@@ -258,7 +258,8 @@ def test_a_redelivered_weak_answer_does_not_count_as_the_second_try(anna):
 
 
 @pytest.mark.parametrize("lang,hours,expected", [
-    ("nl", "3", "Met 3 uur per week houd je 1 kanaal goed bij; je koos er 3. Begin met één kanaal;"),
+    ("nl", "3", "Met 3 uur per week houd je 1 kanaal goed bij; je koos er 3. Begin met één"
+                " kanaal;"),
     ("en", "1", "With 1 hour a week you can keep up 1 channel well; you chose 3. Start with one"
                 " channel;"),
 ])
