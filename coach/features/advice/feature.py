@@ -18,8 +18,8 @@ from coach.features.advice import parsing
 from coach.features.advice.data import load_channel_data
 from coach.features.advice.model import AudienceProfile
 from coach.flow.checks import check_words
+from coach.flow.library import library_answers
 from coach.flow.model import Flow, load_flow
-from coach.flow.positions import library_view
 
 if TYPE_CHECKING:
     from coach.core.turn import Turn
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 def chosen_ids(db: Any, library_id: int, user_id: str, question_id: str) -> list[str]:
     """The option ids the library chose for a multiple-choice question."""
     ids: list[str] = []
-    for row in library_view(db, library_id, user_id, question_id):
+    for row in library_answers(db, library_id, question_id):
         for value in row["value"] if isinstance(row["value"], list) else [row["value"]]:
             if value not in ids:
                 ids.append(value)
@@ -70,7 +70,7 @@ def named_channels(db: Any, library_id: int, user_id: str, flow: Flow) -> list[s
             break
         if flow.questions[qid].kind not in ("text", "list"):
             continue
-        for row in library_view(db, library_id, user_id, qid):
+        for row in library_answers(db, library_id, qid):
             values = row["value"] if isinstance(row["value"], list) else [row["value"]]
             for value in values:
                 if isinstance(value, str):

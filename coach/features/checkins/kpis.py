@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from coach.flow.library import library_answers
 from coach.flow.model import load_flow
-from coach.flow.positions import library_view
 from coach.storage import Database
 
 
 @dataclass(frozen=True)
 class Kpi:
+    key: str  # stable identity: measurements and answers refer to the KPI by it
     name: str
     goal: str
     target: float | None
@@ -29,15 +30,15 @@ def library_kpis(db: Database, library_id: int) -> list[Kpi]:
     flow = load_flow()
     targets = {
         row["item_key"]: row["value"]
-        for row in library_view(db, library_id, "", flow.by_role("kpi_target").id)
+        for row in library_answers(db, library_id, flow.by_role("kpi_target").id)
         if isinstance(row["value"], dict)
     }
     kpis: list[Kpi] = []
-    for row in library_view(db, library_id, "", flow.by_role("kpis").id):
+    for row in library_answers(db, library_id, flow.by_role("kpis").id):
         for name in row["value"] or []:
             if any(k.name == name for k in kpis):
                 continue
             target = targets.get(name) or {}
-            kpis.append(Kpi(name=name, goal=row["item_key"], target=target.get("value"),
+            kpis.append(Kpi(key=name, name=name, goal=row["item_key"], target=target.get("value"),
                             target_percent=bool(target.get("percent"))))
     return kpis

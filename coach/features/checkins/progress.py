@@ -27,7 +27,7 @@ def progress(turn: Turn, args: str) -> list[Reply]:
         return [turn.say("checkins.progress_no_kpis", choices=[continue_row(turn)])]
     series, table = [], []
     for kpi in kpis:
-        rows = measurements.values_for(turn.db, turn.library_id, kpi.name, limit=HISTORY_WEEKS)
+        rows = measurements.values_for(turn.db, turn.library_id, kpi.key, limit=HISTORY_WEEKS)
         series.append(Series(kpi.name, [f"W{week_number(r['iso_week'])}" for r in rows],
                              [r["value"] for r in rows], kpi.target, kpi.target_percent))
         table.append({

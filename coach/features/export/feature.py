@@ -29,9 +29,10 @@ from coach.features.export.markdown import environment
 from coach.features.next_steps.ranking import LibrarySnapshot, choose_next_step, rank_next_steps
 from coach.features.next_steps.snapshot import TREND_WEEKS, library_snapshot
 from coach.flow.display import display
+from coach.flow.library import library_answers
 from coach.flow.model import Flow, Question, load_flow
 from coach.flow.numbers import format_number
-from coach.flow.positions import Positions, library_view
+from coach.flow.positions import Positions
 from coach.storage import Database, answers, checkins, libraries, measurements, users
 
 if TYPE_CHECKING:
@@ -163,7 +164,7 @@ def _steps_and_todo(
 def _latest_text(db: Database, flow: Flow, library_id: int, role: str,
                  lang: str) -> str:
     question = flow.by_role(role)
-    rows = library_view(db, library_id, "", question.id)
+    rows = library_answers(db, library_id, question.id)
     return display(question, rows[-1]["value"], lang) if rows else ""
 
 
@@ -172,7 +173,7 @@ def _kpi_rows(
 ) -> list[KpiRow]:
     rows = []
     for k in kpi_store.library_kpis(db, library_id):
-        values = measurements.values_for(db, library_id, k.name, limit=TREND_WEEKS)
+        values = measurements.values_for(db, library_id, k.key, limit=TREND_WEEKS)
         direction = trend_of([v["value"] for v in values])
         fmt = [format_number(float(v["value"]), lang, percent=bool(v["percent"]))
                for v in values]

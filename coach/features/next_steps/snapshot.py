@@ -10,8 +10,8 @@ from coach.features.checkins import kpis
 from coach.features.checkins.trend import trend
 from coach.features.next_steps.classify import is_in_place
 from coach.features.next_steps.ranking import KpiTrend, LibrarySnapshot
+from coach.flow.library import library_answers
 from coach.flow.model import load_flow
-from coach.flow.positions import library_view
 from coach.storage import Database, measurements
 
 TREND_WEEKS = 4
@@ -20,7 +20,7 @@ TREND_WEEKS = 4
 def kpi_trends(db: Database, library_id: int) -> list[KpiTrend]:
     trends = []
     for kpi in kpis.library_kpis(db, library_id):
-        history = [r["value"] for r in measurements.values_for(db, library_id, kpi.name,
+        history = [r["value"] for r in measurements.values_for(db, library_id, kpi.key,
                                                                limit=TREND_WEEKS)]
         trends.append(KpiTrend(kpi.name, trend(history, window=TREND_WEEKS)))
     return trends
@@ -38,7 +38,7 @@ def library_snapshot(
     flow = load_flow()
 
     def values(role: str) -> list[str]:
-        rows = library_view(db, library_id, user_id, flow.by_role(role).id)
+        rows = library_answers(db, library_id, flow.by_role(role).id)
         return [str(v) for row in rows
                 for v in (row["value"] if isinstance(row["value"], list) else [row["value"]])]
 

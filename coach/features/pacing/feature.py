@@ -18,8 +18,8 @@ import yaml
 from coach.core.events import Reply
 from coach.core.feature import Feature
 from coach.core.turn import Turn
+from coach.flow.library import library_answers
 from coach.flow.model import ROOT
-from coach.flow.positions import library_view
 
 CAPACITY_PATH = ROOT / "flows" / "capacity.yaml"
 
@@ -45,7 +45,7 @@ def fit_for(hours: float) -> Fit:
 
 
 def _answer(turn: Turn, role: str) -> Any:
-    rows = library_view(turn.db, turn.library_id, turn.user["id"], turn.flow.by_role(role).id)
+    rows = library_answers(turn.db, turn.library_id, turn.flow.by_role(role).id)
     return rows[-1]["value"] if rows else None
 
 

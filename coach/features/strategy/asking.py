@@ -15,7 +15,8 @@ from coach.core.events import Reply
 from coach.core.turn import Turn
 from coach.features.strategy.views import nav_button, question_reply, step_summary_reply
 from coach.flow.display import display
-from coach.flow.positions import Position, library_view
+from coach.flow.library import library_answers
+from coach.flow.positions import Position
 from coach.storage import answers
 
 STATE = "strategy"  # this feature's key in users.pending
@@ -58,7 +59,7 @@ def _shown_answers(turn: Turn, position: Position) -> list[tuple[str, str]]:
     shown = []
     for ref in position.question.show:
         source = turn.flow.question(ref)
-        rows = library_view(turn.db, turn.library_id, turn.user["id"], ref)
+        rows = library_answers(turn.db, turn.library_id, ref)
         text = "; ".join(display(source, r["value"], turn.lang) for r in rows)
         shown.append((source.label[turn.lang], text))
     return shown
