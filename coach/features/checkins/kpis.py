@@ -11,6 +11,7 @@ stays in the history (``superseded_at``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from coach.flow.library import library_answers
 from coach.flow.model import load_flow
@@ -24,6 +25,9 @@ class Kpi:
     goal: str
     target: float | None
     target_percent: bool = False
+    baseline: float | None = None  # the value when the KPI was set
+    period: str | None = None  # "week" | "month" | "total" (a total by the deadline)
+    deadline: date | None = None  # when the target should be reached
 
 
 def library_kpis(db: Database, library_id: int) -> list[Kpi]:
