@@ -4,6 +4,7 @@ asks them (hooks after a step or an answer, /settings sections, jobs)."""
 from coach.core.feature import Feature
 from coach.features.advice.feature import FEATURE as ADVICE
 from coach.features.checkins.feature import FEATURE as CHECKINS
+from coach.features.decisions.feature import FEATURE as DECISIONS
 from coach.features.export.feature import FEATURE as EXPORT
 from coach.features.general.feature import FEATURE as GENERAL
 from coach.features.onboarding.feature import FEATURE as ONBOARDING
@@ -13,5 +14,5 @@ from coach.features.strategy.feature import FEATURE as STRATEGY
 from coach.features.team.feature import FEATURE as TEAM
 
 FEATURES: tuple[Feature, ...] = (
-    ONBOARDING, STRATEGY, GENERAL, ADVICE, PACING, PRIVACY, EXPORT, TEAM, CHECKINS,
+    ONBOARDING, STRATEGY, GENERAL, ADVICE, PACING, PRIVACY, EXPORT, TEAM, DECISIONS, CHECKINS,
 )

@@ -26,6 +26,7 @@ DEFAULT_RULES = {"min_length": 2, "max_length": 1000, "min_items": 1, "max_items
 # one question of the flow, whose kind must be one of those given (None: any kind).
 # Code finds the question with ``flow.by_role(role)``, never by its id.
 ROLES: dict[str, tuple[str, ...] | None] = {
+    "mission": ("text",),  # the mission in one sentence: a newcomer's welcome, export
     "focus": ("choice",),  # the goal to start with: the pacing advice
     "hours": ("number",),  # the team's hours per week: the pacing advice
     "groups": CHOICE_KINDS,  # audience groups: channel advice after their step, export

@@ -1,53 +1,36 @@
 """Where a user can be in the flow: the ordered list of positions for a library.
 
 A position is a question, or for a ``foreach`` question one of its items (each goal of
-step 4 gets its own KPI question). Items come from the library's answers to the
-question named by ``foreach``: the user's own answer when they gave one, otherwise
-the colleagues' latest answers.
+step 4 gets its own KPI question). Items come from the library's answer to the
+question named by ``foreach`` (``coach.flow.library``), each with its stable key.
+
+Which positions are open for a user: the ones they did not answer or skip that are
+theirs to answer. In a one-person library that is every question. In a team, the
+coordinator walks the questions that have no library answer yet (colleagues'
+answers reach them in /beslissen), and a colleague walks the steps assigned to them
+and the questions nobody answered for the library yet.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
 
+from coach.flow.library import library_answers, library_entries
 from coach.flow.model import LANGS, Flow, Option, Question
-from coach.storage import Database, answers
+from coach.storage import Database, answers, assignments, users
+from coach.storage import library_answers as library_answers_store
 
 
 @dataclass(frozen=True)
 class Position:
     question: Question
     item_index: int = 0
-    item_key: str = ""  # the item text for foreach questions, "" otherwise
+    item_key: str = ""  # the item's stable key for foreach questions, "" otherwise
+    item_text: str = ""  # the item's text (the goal, KPI or tactic asked about)
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.question.id, self.item_key)
-
-
-def _as_items(value: Any) -> list[str]:
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    if isinstance(value, str):
-        return [value]
-    return []
-
-
-def library_view(
-    db: Database, library_id: int, user_id: str, question_id: str
-) -> list[dict[str, Any]]:
-    """The answers that stand for the library: the user's own, else the latest per item."""
-    rows = [
-        r for r in answers.current_answers(db, library_id, question_id) if r["status"] == "answered"
-    ]
-    mine = [r for r in rows if r["author_id"] == user_id]
-    if mine:
-        return mine
-    latest: dict[str, dict[str, Any]] = {}
-    for r in rows:  # oldest first, so the newest wins
-        latest[r["item_key"]] = r
-    return sorted(latest.values(), key=lambda r: r["id"])
 
 
 class Positions:
@@ -55,38 +38,53 @@ class Positions:
 
     def __init__(self, db: Database, flow: Flow, library_id: int, user_id: str):
         self.db, self.flow, self.library_id, self.user_id = db, flow, library_id, user_id
-        self._items: dict[str, list[str]] = {}
+        self._items: dict[str, list[tuple[str, str]]] = {}
         self.all: list[Position] = []
         for qid in flow.order:
             q = self._with_options(flow.questions[qid])
             if q.options_from and not q.options:
                 continue  # asked once the answers it chooses from exist
             if q.foreach:
-                self.all.extend(
-                    Position(q, i, key) for i, key in enumerate(self.items(q.foreach))
-                )
+                self.all.extend(Position(q, i, key, text)
+                                for i, (key, text) in enumerate(self.entries(q.foreach)))
             else:
                 self.all.append(Position(q))
         self.status = answers.answered_positions(db, library_id, user_id)
+        self.decided = {(r["question_id"], r["item_key"])
+                        for r in library_answers_store.current(db, library_id)}
+        self.scope = self._scope()
+
+    def _scope(self) -> set[str] | None:
+        """The steps this user walks besides the questions the library has no answer
+        to (None: every question, for a one-person library)."""
+        team = users.members(self.db, self.library_id) if self.library_id else []
+        if len(team) <= 1:
+            return None
+        me = next((m for m in team if m["id"] == self.user_id), None)
+        if me is not None and me["role"] == "coordinator":
+            return set()
+        return set(assignments.assigned_steps(self.db, self.library_id, self.user_id))
 
     def _with_options(self, q: Question) -> Question:
         """A question whose options are earlier answers (``options_from``), with them."""
         if not q.options_from:
             return q
-        texts = [t for ref in q.options_from for t in self.items(ref)]
+        texts = [str(t) for ref in q.options_from
+                 for row in library_answers(self.db, self.library_id, ref)
+                 for t in (row["value"] if isinstance(row["value"], list) else [row["value"]])]
         options = tuple(Option(id=f"g{n}", label=dict.fromkeys(LANGS, text))
                         for n, text in enumerate(dict.fromkeys(texts), start=1))
         return replace(q, options=options)
 
-    def items(self, question_id: str) -> list[str]:
+    def entries(self, question_id: str) -> list[tuple[str, str]]:
+        """(key, text) of each item of the library's answer to a foreach source."""
         if question_id not in self._items:
-            items: list[str] = []
-            for row in library_view(self.db, self.library_id, self.user_id, question_id):
-                for item in _as_items(row["value"]):
-                    if item not in items:
-                        items.append(item)
-            self._items[question_id] = items
+            self._items[question_id] = library_entries(self.db, self.library_id, question_id)
         return self._items[question_id]
+
+    def items(self, question_id: str) -> list[str]:
+        """The texts of the items of a foreach source."""
+        return [text for _key, text in self.entries(question_id)]
 
     def find(self, question_id: str | None, item_index: int = 0) -> Position | None:
         matching = [p for p in self.all if p.question.id == question_id]
@@ -98,7 +96,12 @@ class Positions:
         return self.all.index(position)
 
     def is_open(self, position: Position) -> bool:
-        return position.key not in self.status
+        """Not answered or skipped by this user, and theirs to answer."""
+        if position.key in self.status:
+            return False
+        if self.scope is None or position.question.step_id in self.scope:
+            return True
+        return position.key not in self.decided
 
     def next_open(self, after: Position | None = None) -> Position | None:
         """The first unanswered position after ``after`` (wrapping to the start)."""
@@ -141,3 +144,4 @@ class Positions:
             # the items of a later foreach question may have changed: recompute
             fresh = Positions(self.db, self.flow, self.library_id, self.user_id)
             self.all, self._items, self.status = fresh.all, fresh._items, fresh.status
+            self.decided = fresh.decided

@@ -26,6 +26,7 @@ def save_answer(
     value: Any,
     now: datetime,
     feedback: str | None = None,
+    agrees_with: int | None = None,
 ) -> int:
     """Store a new version of this author's answer; the previous one is kept, superseded.
     ``feedback``: the weakness the coach pointed out and the author kept anyway."""
@@ -49,6 +50,7 @@ def save_answer(
             "created_at": iso(now),
             "superseded_at": None,
             "feedback": feedback,
+            "agrees_with": agrees_with,
         },
     )
 
@@ -96,3 +98,26 @@ def answered_positions(
             [library_id, user_id],
         )
     }
+
+
+def get_answer(db: Database, library_id: int, answer_id: int) -> dict[str, Any] | None:
+    """One contribution of this library (None for another library's or a missing id)."""
+    found = rows(db, "select * from answers where id = ? and library_id = ?",
+                 [answer_id, library_id])
+    return _decode(found[0]) if found else None
+
+
+def mark_reviewed(db: Database, library_id: int, question_id: str, item_key: str,
+                  now: datetime) -> None:
+    """The coordinator decided on every current contribution to this question."""
+    write(db, "update answers set reviewed_at = ? where library_id = ? and question_id = ?"
+              " and item_key = ? and superseded_at is null and reviewed_at is null",
+          [iso(now), library_id, question_id, item_key])
+
+
+def contributed_since(db: Database, library_id: int, since: str, but: str
+                      ) -> list[dict[str, Any]]:
+    """Answers given after ``since`` by anyone but ``but`` (the digest), oldest first."""
+    return [_decode(r) for r in rows(
+        db, "select * from answers where library_id = ? and created_at > ? and"
+            " author_id != ? and status = 'answered' order by id", [library_id, since, but])]

@@ -22,6 +22,10 @@ from coach.storage.users import reset_to_onboarding
 PERSONAL: list[tuple[str, str, str | None, str]] = [
     ("answers", "author_id", "author_name", "content"),
     ("measurements", "author_id", "author_name", "content"),
+    ("library_answers", "author_id", "author_name", "content"),
+    ("library_answers", "decided_by", "decided_by_name", "mention"),
+    ("assignments", "created_by", None, "mention"),
+    ("assignments", "user_id", None, "personal"),
     ("invites", "created_by", None, "mention"),
     ("libraries", "created_by", None, "mention"),
     ("library_schedules", "updated_by", None, "mention"),

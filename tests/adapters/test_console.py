@@ -34,11 +34,13 @@ def test_a_team_tries_the_coach_on_one_machine(tmp_path):
 
     out = run_console(db, "bram", [f"/start {code}", "Meer jongeren", ":quit"])
     assert "Welkom bij Bibliotheek Rivierenland" in out
-    assert "anna: Meer leden; Taalcafé" in out  # Bram sees his colleague's answer
+    assert "anna is de coördinator" in out  # Anna answered the first question already:
+    assert "[a] Meer leden   [b] Taalcafé" in out  # Bram chooses from the library's goals
 
     out = run_console(db, "anna", ["/verder"])  # ends with end of input, as Ctrl-D
     assert "Welkom terug bij Bibliotheek Rivierenland" in out
-    assert "Wat wil je online bereiken?" in out
+    # Bram's online goal stands for now (Anna decides in /beslissen): Anna goes on
+    assert "Wat wil je online bereiken?" not in out and "[c] Meer jongeren" in out
 
 
 def test_buttons_have_letters_and_are_pressed_by_letter(tmp_path):

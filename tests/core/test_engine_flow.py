@@ -6,7 +6,9 @@ import json
 
 import pytest
 
+from coach.flow.library import library_answers
 from coach.flow.model import load_flow
+from coach.storage import items
 from coach.wiring import open_coach
 from tests.support.walk import TYPED, walk
 
@@ -35,7 +37,9 @@ def test_one_user_walks_all_seven_steps_and_every_answer_is_stored(chat, db):
     rows = current_answers(db, library_id)
     assert len(rows) == len(asked)
     assert all(r["author_id"] == "test:anna" and r["status"] == "answered" for r in rows)
-    stored = {(r["question_id"], r["item_key"]): json.loads(r["value"]) for r in rows}
+    texts = items.texts(db, library_id)  # the stable item keys, by their text
+    stored = {(r["question_id"], texts.get(r["item_key"], r["item_key"])): json.loads(r["value"])
+              for r in rows}
     assert stored[("goals.offline", "")] == ["Meer kinderen lid maken", "Taalcafé elke week vol"]
     assert stored[("audience.media", "")] == ["instagram", "facebook", "whatsapp"]
     assert stored[("measure.rhythm", "")] == "monthly"
@@ -88,8 +92,16 @@ def test_two_colleagues_share_a_library_and_a_second_library_sees_nothing(coach,
     bram.cmd("start", code)
     assert "Welkom bij" in bram.texts()
     assert bram.user()["role"] == "member"
-    # Bram sees what Anna answered to the question he is at
-    assert "Collega's antwoordden al" in bram.last and "Anna" in bram.last
+    # Anna answered the first question for the library: Bram starts at the next one,
+    # and his answer stands for the library until Anna decides
+    assert bram.user()["question_id"] == "goals.online"
+    bram.say("Meer jongeren online bereiken")
+    (online,) = library_answers(db, anna.user()["library_id"], "goals.online")
+    assert online["provisional"] and online["author_name"] == "Bram"
+    bram.cmd("wijzig")
+    bram.press_data("s:goals")
+    bram.press("Offline doelen")
+    assert "Meer kinderen lid maken" in bram.last and "Anna" in bram.last
     bram.say("Meer jongeren in de studiezaal")
 
     carla = chat("Carla")
@@ -100,6 +112,7 @@ def test_two_colleagues_share_a_library_and_a_second_library_sees_nothing(coach,
     lib_a, lib_c = anna.user()["library_id"], carla.user()["library_id"]
     assert lib_a != lib_c
     team = {r["author_id"] for r in current_answers(db, lib_a)}
+    assert library_answers(db, lib_a, "goals.offline")[0]["author_name"] == "Anna"
     assert team == {"test:anna", "test:bram"}
     assert {r["author_id"] for r in current_answers(db, lib_c)} == {"test:carla"}
     # both colleagues' answers to the same question are kept

@@ -29,6 +29,10 @@ def reopen_as_schema_4(coach, path, clock):
         coach.db.execute("update users set pending = ? where id = ?",
                          [json.dumps(as_schema_4(json.loads(raw))), user_id])
     coach.db.execute("alter table answers drop column feedback")  # added by migration 6
+    for column in ("agrees_with", "reviewed_at"):  # added by migration 7, with the tables
+        coach.db.execute(f"alter table answers drop column {column}")
+    for table in ("library_answers", "items", "assignments"):
+        coach.db.execute(f"drop table {table}")
     coach.db.execute("PRAGMA user_version = 4")
     coach.db.close()
     fresh = open_coach(path, clock=clock)
@@ -82,6 +86,10 @@ def test_a_broken_pending_state_opens_as_an_empty_one(tmp_path, clock):
     anna.create_library()
     coach.db.execute("update users set pending = 'not json', mode = 'asking'")
     coach.db.execute("alter table answers drop column feedback")  # added by migration 6
+    for column in ("agrees_with", "reviewed_at"):  # added by migration 7, with the tables
+        coach.db.execute(f"alter table answers drop column {column}")
+    for table in ("library_answers", "items", "assignments"):
+        coach.db.execute(f"drop table {table}")
     coach.db.execute("PRAGMA user_version = 4")
     coach.db.close()
     coach = open_coach(path, clock=clock)

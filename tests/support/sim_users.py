@@ -109,7 +109,7 @@ def expected_positions() -> tuple[Pos, ...]:
         positions = Positions(coach.db, coach.flow, user["library_id"], user["id"])
         p = positions.find(user["question_id"], user["item"] or 0)
         assert p is not None
-        out.append(Pos(p.question.id, p.item_index, p.item_key))
+        out.append(Pos(p.question.id, p.item_index, p.item_text))
 
     walk(chat, on_ask=note)
     return tuple(out)
@@ -424,13 +424,16 @@ def check_database(db_path: str, users: list[SimUser]) -> DbReport:
             " where superseded_at is null group by 1, 2, 3, 4 having count(*) > 1"
         ).fetchall()
         report.problems += [f"two current versions: {row}" for row in dup]
+        # answers name the goal, KPI or tactic they are about by its item's key
+        texts = dict(con.execute("select 'i' || id, text from items").fetchall())
         for user in users:
             rows: dict[tuple[str, str], list[tuple]] = {}
             for qid, item_key, status, value, superseded, feedback in con.execute(
                 "select question_id, item_key, status, value, superseded_at, feedback"
                 " from answers where author_id = ? order by id", [user.user_id]
             ):
-                rows.setdefault((qid, item_key), []).append((status, value, superseded))
+                rows.setdefault((qid, texts.get(item_key, item_key)), []).append(
+                    (status, value, superseded))
                 if qid in WEAK and superseded is None and not feedback:
                     report.problems.append(f"user {user.tg_id}: {qid} kept without its flag")
             acked = {(p.qid, p.item_key): (p, a) for p, a in user.acked.items()}

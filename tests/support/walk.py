@@ -80,3 +80,10 @@ def with_kpis(user: Chat) -> Chat:
         if keep := [b for b in user.buttons() if b.startswith("f:keep:")]:
             user.press_data(keep[0])  # reach and reactions are vanity KPIs: kept anyway
     return user
+
+
+def kpi_key(db, library_id: int, name: str) -> str:
+    """The stable key of the library's KPI called ``name`` (what measurements refer to)."""
+    from coach.features.checkins.kpis import library_kpis
+
+    return next(k.key for k in library_kpis(db, library_id) if k.name == name)

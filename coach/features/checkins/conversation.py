@@ -117,17 +117,17 @@ def _open(turn: Turn, week: str, notes: list[str] | None = None) -> list[Reply]:
     ask_done = earlier_suggestion(turn, week)
     all_kpis = kpi_store.library_kpis(db, library_id)
     reported = measurements.reported_in_week(db, library_id, week)
-    todo = [k.name for k in all_kpis if k.name not in reported]
+    todo = [k.key for k in all_kpis if k.key not in reported]
     colleagues = [
-        {"kpi": k.name, "name": reported[k.name]["author_name"],
-         "value": fmt(reported[k.name]["value"], turn, bool(reported[k.name]["percent"]))}
-        for k in all_kpis if k.name in reported
+        {"kpi": k.name, "name": reported[k.key]["author_name"],
+         "value": fmt(reported[k.key]["value"], turn, bool(reported[k.key]["percent"]))}
+        for k in all_kpis if k.key in reported
     ]
     intro = turn.t("checkins.intro", week=week_number(week), notes=notes or [],
                    colleagues=colleagues, has_kpis=bool(all_kpis), todo=len(todo))
     state = {"week": week, "library_id": library_id, "todo": todo, "total": len(todo),
-             "stored": [],
-             "skipped": [], "no_kpis": not all_kpis,
+             "names": {k.key: k.name for k in all_kpis}, "stored": [], "skipped": [],
+             "no_kpis": not all_kpis,
              "done_q": ask_done["id"] if ask_done else None, "confirm": None}
     turn.detour(MODE, checkin=state)
     return _next(turn, state, intro)
@@ -148,18 +148,19 @@ def _next(turn: Turn, state: dict[str, Any], notice: str = "") -> list[Reply]:
                     turn.button("checkins.label_done_no", "ci:no")]]
         return [turn.say("checkins.ask_done", choices=choices, notice=markup(notice),
                          title=step.title[turn.lang] if step else row["step_id"])]
-    kpis = {k.name: k for k in _library_kpis(turn, state["library_id"])}
+    kpis = {k.key: k for k in _library_kpis(turn, state["library_id"])}
     reported = measurements.reported_in_week(turn.db, state["library_id"], state["week"])
     notes = [notice] if notice else []
     while state["todo"]:
         name = state["todo"][0]
-        if name not in kpis:  # deleted (or renamed) after the check-in was sent
-            notes.append(turn.t("checkins.kpi_gone", kpi=name))
+        if name not in kpis:  # removed after the check-in was sent
+            notes.append(turn.t("checkins.kpi_gone", kpi=state.get("names", {}).get(name, name)))
             state["todo"].pop(0)
             continue
         if name in reported and reported[name]["author_id"] != turn.user["id"]:
             row = reported[name]
-            notes.append(turn.t("checkins.reported_meanwhile", kpi=name, name=row["author_name"],
+            notes.append(turn.t("checkins.reported_meanwhile", kpi=kpis[name].name,
+                                name=row["author_name"],
                                 value=fmt(row["value"], turn, bool(row["percent"]))))
             state["todo"].pop(0)
             continue
@@ -169,7 +170,7 @@ def _next(turn: Turn, state: dict[str, Any], notice: str = "") -> list[Reply]:
 
 
 def _ask_kpi(turn: Turn, state: dict[str, Any], kpi: kpi_store.Kpi, notice: str = "") -> Reply:
-    history = [r for r in measurements.values_for(turn.db, state["library_id"], kpi.name)
+    history = [r for r in measurements.values_for(turn.db, state["library_id"], kpi.key)
                if r["iso_week"] < state["week"]]
     previous = history[-1] if history else None
     direction = trend([r["value"] for r in history], window=TREND_WEEKS)
@@ -252,7 +253,7 @@ def on_text(turn: Turn, text: str) -> list[Reply]:
 def _current_kpi(turn: Turn, state: dict[str, Any]) -> kpi_store.Kpi | None:
     if not state["todo"]:
         return None
-    kpis = {k.name: k for k in _library_kpis(turn, state["library_id"])}
+    kpis = {k.key: k for k in _library_kpis(turn, state["library_id"])}
     return kpis.get(state["todo"][0])
 
 
@@ -260,7 +261,7 @@ def _take(turn: Turn, state: dict[str, Any], kpi: kpi_store.Kpi, parsed: ParsedN
     percent = parsed.percent or kpi.target_percent
     problem = _warning(kpi, parsed.value, percent)
     if problem:
-        state["confirm"] = {"kpi": kpi.name, "value": parsed.value, "percent": percent}
+        state["confirm"] = {"kpi": kpi.key, "value": parsed.value, "percent": percent}
         _save(turn, state)
         n = len(state["todo"])
         choices = [[turn.button("checkins.label_confirm", f"ci:ok:{n}"),
@@ -269,7 +270,7 @@ def _take(turn: Turn, state: dict[str, Any], kpi: kpi_store.Kpi, parsed: ParsedN
                          value=fmt(parsed.value, turn, percent),
                          target=fmt(kpi.target, turn, kpi.target_percent),
                          factor=ABSURD_FACTOR)]
-    return _store_value(turn, state, kpi.name, parsed.value, percent)
+    return _store_value(turn, state, kpi.key, parsed.value, percent)
 
 
 def _confirmed(turn: Turn, state: dict[str, Any]) -> list[Reply]:
@@ -280,22 +281,24 @@ def _confirmed(turn: Turn, state: dict[str, Any]) -> list[Reply]:
     return _store_value(turn, state, confirm["kpi"], confirm["value"], confirm["percent"])
 
 
-def _store_value(turn: Turn, state: dict[str, Any], name: str, value: float, percent: bool):
+def _store_value(turn: Turn, state: dict[str, Any], key: str, value: float, percent: bool):
     state["confirm"] = None
-    if name not in {k.name for k in _library_kpis(turn, state["library_id"])}:
-        return _next(turn, state)  # deleted meanwhile: _next says so and skips it
-    measurements.record(turn.db, library_id=state["library_id"], kpi=name, week=state["week"],
+    kpis = {k.key: k for k in _library_kpis(turn, state["library_id"])}
+    if key not in kpis:
+        return _next(turn, state)  # removed meanwhile: _next says so and skips it
+    measurements.record(turn.db, library_id=state["library_id"], kpi=key, week=state["week"],
                         value=value, percent=percent, author=turn.user, now=turn.now)
     state["todo"].pop(0)
-    state["stored"].append([name, value, percent])
-    return _next(turn, state, turn.t("checkins.saved", kpi=name,
+    state["stored"].append([kpis[key].name, value, percent])
+    return _next(turn, state, turn.t("checkins.saved", kpi=kpis[key].name,
                                      value=fmt(value, turn, percent)))
 
 
 def _skip(turn: Turn, state: dict[str, Any]) -> list[Reply]:
     state["confirm"] = None
     if state["todo"]:
-        state["skipped"].append(state["todo"].pop(0))
+        key = state["todo"].pop(0)
+        state["skipped"].append((state.get("names") or {}).get(key, key))
     return _next(turn, state, turn.t("checkins.skipped"))
 
 

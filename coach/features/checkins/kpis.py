@@ -2,9 +2,9 @@
 
 The KPIs are the items of the library's answers to the question with the role ``kpis``
 (asked per goal), with the goal they belong to and the target from the ``kpi_target``
-question. Where colleagues answered differently,
-the latest answer per goal stands for the library. Measurements are stored per
-library, KPI and ISO week; a second value for the same week replaces the first, which
+question, all read as the library answered them (``coach.flow.library``). A KPI is
+identified by its stable item key, so renaming it keeps its history. Measurements are
+stored per library, KPI key and ISO week; a second value for the same week replaces the first, which
 stays in the history (``superseded_at``).
 """
 
@@ -39,10 +39,11 @@ def library_kpis(db: Database, library_id: int) -> list[Kpi]:
     }
     kpis: list[Kpi] = []
     for row in library_answers(db, library_id, flow.by_role("kpis").id):
-        for name in row["value"] or []:
-            if any(k.name == name for k in kpis):
+        for key, name in zip(row["items"] or [], row["value"] or [], strict=False):
+            if any(k.key == key for k in kpis):
                 continue
-            target = targets.get(name) or {}
-            kpis.append(Kpi(key=name, name=name, goal=row["item_key"], target=target.get("value"),
+            target = targets.get(key) or {}
+            kpis.append(Kpi(key=key, name=str(name), goal=row["item_text"],
+                            target=target.get("value"),
                             target_percent=bool(target.get("percent"))))
     return kpis

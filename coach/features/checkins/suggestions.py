@@ -44,7 +44,7 @@ def next_step(turn: Turn) -> NextStep:
     position = turn.positions.next_open()
     open_question = None
     if position is not None:
-        prompt = position.question.prompt[turn.lang].replace("{item}", position.item_key)
+        prompt = position.question.prompt[turn.lang].replace("{item}", position.item_text)
         open_question = (position.question.id, prompt)
     snapshot = library_snapshot(turn.db, turn.library_id, turn.user["id"], open_question)
     return choose_next_step(snapshot, checkins.done_steps(turn.db, turn.library_id), turn.lang)

@@ -34,6 +34,7 @@ from coach.flow.model import Flow, Question, load_flow
 from coach.flow.numbers import format_number
 from coach.flow.positions import Positions
 from coach.storage import Database, answers, checkins, libraries, measurements, users
+from coach.storage import items as item_store
 
 if TYPE_CHECKING:
     from coach.core.turn import Turn
@@ -122,6 +123,7 @@ def _steps_and_todo(
     for row in answers.current_answers(db, library_id):
         by_key.setdefault((row["question_id"], row["item_key"]), []).append(row)
     positions = Positions(db, flow, library_id, "")
+    texts = item_store.texts(db, library_id)
     steps: list[StepView] = []
     todo: list[TodoView] = []
     answered = total = 0
@@ -140,15 +142,17 @@ def _steps_and_todo(
                 skipped = [r["author_name"] for r in rows if r["status"] == "skipped"]
                 if not done and key in extra:
                     continue
-                items.append(ItemView(key, [_answer_view(q, r, lang) for r in done], skipped,
+                items.append(ItemView(texts.get(key, key), [_answer_view(q, r, lang) for r in done],
+                                      skipped,
                                       counted=key in keys))
                 if key in keys:
                     total += 1
                     if done:
                         answered += 1
                     else:
-                        todo.append(TodoView(step.number, step.title[lang], q.label[lang], key,
-                                             _prompt(q, lang, key), skipped))
+                        text = texts.get(key, key)
+                        todo.append(TodoView(step.number, step.title[lang], q.label[lang], text,
+                                             _prompt(q, lang, text), skipped))
             waiting = ""
             if q.foreach and not keys:
                 waiting = flow.question(q.foreach).label[lang]

@@ -11,7 +11,8 @@ from coach.core.events import Choice, Reply
 from coach.core.feature import Feature, Mode
 from coach.core.texts import label
 from coach.core.turn import Turn
-from coach.storage import invites, libraries
+from coach.flow.library import library_value
+from coach.storage import invites, libraries, users
 from coach.storage.sql import iso
 
 LIBRARY_NAME_MAX = 80
@@ -100,7 +101,28 @@ def join(turn: Turn, code: str) -> list[Reply]:
         return [turn.say("notices.in_other_library")]
     turn.update(library_id=library["id"], role="member")
     turn.forget_positions()
-    return [turn.say("joined", library=library["name"]), *turn.command("continue")]
+    return _welcome_to_team(turn, library)
+
+
+def _welcome_to_team(turn: Turn, library: dict) -> list[Reply]:
+    """Who coordinates, how far the library is, and what is the newcomer's to do: the
+    open questions, or, in a finished strategy, what is decided and what they can do."""
+    positions = turn.positions
+    decided = sum(p.key in positions.decided for p in positions.all)
+    coordinator = next((m["name"] or "?" for m in users.members(turn.db, library["id"])
+                        if m["role"] == "coordinator"), "")
+    complete = positions.next_open() is None
+    context = {"library": library["name"], "coordinator": coordinator, "decided": decided,
+               "total": len(positions.all), "complete": complete}
+    if not complete:
+        return [turn.say("joined", **context), *turn.command("continue")]
+    flow = turn.flow
+    turn.move("done", None)
+    return [turn.say("joined", **context,
+                     mission=library_value(turn.db, library["id"],
+                                           flow.by_role("mission").id) or "",
+                     focus=library_value(turn.db, library["id"],
+                                         flow.by_role("focus").id) or "")]
 
 
 FEATURE = Feature(

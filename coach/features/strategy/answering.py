@@ -12,7 +12,8 @@ back to it. A non-answer ("geen idee", "zoals bram zegt") is never stored: it ca
 skipped, or a colleague's answer taken over.
 
 Callback data: ``f:keep:<ref>`` keeps the answer, ``f:take:<ref>:<answer id>`` takes
-over a colleague's answer to the same question.
+over a colleague's answer to the same question, ``a:<answer id>`` agrees with a
+colleague's answer shown with the question.
 """
 
 from __future__ import annotations
@@ -88,10 +89,10 @@ def context(turn: Turn, position: Position) -> dict[str, Any]:
     """What the checks may compare an answer with: the item it is about (the goal of a
     KPI, the tactic of a measurement) and the chosen channels."""
     if not any(c.kind == "tactic_channels" for c in position.question.checks):
-        return {"item": position.item_key}  # the chosen channels only when a check reads them
+        return {"item": position.item_text}  # the chosen channels only when a check reads them
     chosen = chosen_ids(turn.db, turn.library_id, turn.user["id"],
                         turn.flow.by_role("channels").id)
-    return {"item": position.item_key, "channels": chosen}
+    return {"item": position.item_text, "channels": chosen}
 
 
 def feedback_reply(turn: Turn, position: Position, finding: Finding) -> Reply:
@@ -158,3 +159,18 @@ def press(turn: Turn, rest: str) -> list[Reply]:
                     and row["author_id"] != turn.user["id"]):
                 return accept(turn, position, row["value"])
     return [turn.say("notices.unknown_button"), ask(turn, position)]
+
+
+def press_agree(turn: Turn, answer_id: str) -> list[Reply]:
+    """``a:<answer id>``: the user agrees with a colleague's answer to the question they
+    are at: it becomes their answer too (counted for a majority)."""
+    position = turn.current()
+    row = answers.get_answer(turn.db, turn.library_id, int(answer_id)) if (
+        answer_id.isdigit()) else None
+    if (turn.user["mode"] != "asking" or position is None or row is None
+            or row["superseded_at"] or row["status"] != "answered"
+            or row["author_id"] == turn.user["id"]
+            or (row["question_id"], row["item_key"]) != position.key):
+        return [turn.say("notices.stale_button"), *turn.where_you_are()]
+    set_state(turn, feedback=None, selection=None, confirm=None)
+    return accept(turn, position, row["value"], agrees_with=row["id"])

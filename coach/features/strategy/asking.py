@@ -14,10 +14,11 @@ from typing import Any
 from coach.core.events import Reply
 from coach.core.turn import Turn
 from coach.features.strategy.views import nav_button, question_reply, step_summary_reply
+from coach.flow import agreement
 from coach.flow.display import display
 from coach.flow.library import library_answers
 from coach.flow.positions import Position
-from coach.storage import answers
+from coach.storage import answers, users
 
 STATE = "strategy"  # this feature's key in users.pending
 
@@ -49,7 +50,10 @@ def ask(turn: Turn, position: Position, notice: str = "") -> Reply:
         flow=turn.flow, positions=turn.positions, position=position, lang=turn.lang,
         user_id=turn.user["id"], mine=mine, colleagues=colleagues,
         shown=_shown_answers(turn, position), selected=state(turn).get("selection", []),
-        notice=notice,
+        notice=notice, library=next(
+            (r for r in library_answers(turn.db, turn.library_id, q.id)
+             if r["item_key"] == position.item_key and r["author_id"] != turn.user["id"]),
+            None) if colleagues else None,
     )
     reply.key = "question"
     return reply
@@ -74,13 +78,21 @@ def step_intro(turn: Turn, step_id: str) -> Reply:
 # -- answering ------------------------------------------------------------------------
 
 
+def _coordinator_name(turn: Turn) -> str:
+    return next((m["name"] or "?" for m in users.members(turn.db, turn.library_id)
+                 if m["role"] == "coordinator"), "")
+
+
 def accept(turn: Turn, position: Position, value: Any, *, feedback: str | None = None,
-           notice: str = "") -> list[Reply]:
+           notice: str = "", agrees_with: int | None = None) -> list[Reply]:
     """Store an answer (``feedback``: the weakness the user kept) and go on."""
     q = position.question
     if q.options_from and isinstance(value, str) and (option := q.option(value)):
         value = option.label[turn.lang]  # the goal itself: its option id is only for now
-    save(turn, position, "answered", value, feedback=feedback)
+    standing = save(turn, position, "answered", value, feedback=feedback,
+                    agrees_with=agrees_with)
+    if standing in ("provisional", "proposal") and not notice:
+        notice = turn.t(f"notices.saved_{standing}", coordinator=_coordinator_name(turn))
     hooks = turn.coach.registry.after_answer
     keys = [q.id, *([q.role] if q.role else [])]
     extras = [r for key in keys for hook in hooks.get(key, []) for r in hook(turn)]
@@ -88,13 +100,19 @@ def accept(turn: Turn, position: Position, value: Any, *, feedback: str | None =
 
 
 def save(turn: Turn, position: Position, status: str, value: Any,
-         feedback: str | None = None) -> None:
-    answers.save_answer(
+         feedback: str | None = None, agrees_with: int | None = None,
+         renames: dict[str, str] | None = None) -> str:
+    """Store the user's answer, and the library's where it is theirs to give
+    (``coach.flow.agreement``); returns how it stands for the library."""
+    answer_id = answers.save_answer(
         turn.db, library_id=turn.library_id, question_id=position.question.id,
         item_key=position.item_key, author=turn.user, status=status, value=value,
-        now=turn.now, feedback=feedback,
+        now=turn.now, feedback=feedback, agrees_with=agrees_with,
     )
+    standing = agreement.contributed(turn.db, turn.flow, turn.library_id, turn.user,
+                                     answer_id, turn.now, renames)
     turn.positions.mark(position, status)
+    return standing
 
 
 def advance(turn: Turn, position: Position, notice: str = "") -> list[Reply]:
@@ -149,7 +167,7 @@ def _summary(turn: Turn, step_id: str, next_step: Any) -> Reply:
                               p.item_key)
         value = "" if row is None or row["status"] != "answered" else display(
             p.question, row["value"], turn.lang)
-        lines.append((p.question.label[turn.lang], p.item_key, value))
+        lines.append((p.question.label[turn.lang], p.item_text, value))
     reply = step_summary_reply(flow=turn.flow, step_id=step_id, lang=turn.lang, lines=lines,
                                next_step=next_step)
     reply.key = "step_summary"

@@ -7,6 +7,7 @@ Callback data used by the buttons (all well under Telegram's 64 bytes):
 - ``m:<qid>``         finish a multiple-choice selection
 - ``y:<qid>`` / ``x:<qid>``   confirm / reject an uncertain match
 - ``k:<qid>``         keep the current answer
+- ``a:<answer id>``   agree with a colleague's answer ("Eens met Sanne")
 - ``s:<step>`` / ``e:<qid>``  edit: pick a step / a question
 - ``r:<step>``        restart a step (after confirmation)
 - ``l:new`` / ``l:join``      create / join a library
@@ -61,6 +62,7 @@ def question_reply(
     shown: list[tuple[str, str]],
     selected: list[str],
     notice: str = "",
+    library: dict[str, Any] | None = None,
 ) -> Reply:
     q = position.question
     step = flow.step_of(q)
@@ -78,7 +80,7 @@ def question_reply(
         item_number=position.item_index + 1,
         item_count=len(items),
         item_label=q.item_label.get(lang, ""),
-        prompt=prompt_html(q, lang, position.item_key),
+        prompt=prompt_html(q, lang, position.item_text),
         hint=q.hint.get(lang, ""),
         examples=q.examples[lang][:2],
         kind=q.kind,
@@ -87,10 +89,15 @@ def question_reply(
         colleagues=[(c["author_name"], display(q, c["value"], lang)) for c in colleagues[:3]],
         more_colleagues=max(0, len(colleagues) - 3),
         mine=display(q, mine, lang) if mine is not None else "",
+        library=display(q, library["value"], lang) if library else "",
+        library_provisional=bool(library and library["provisional"]),
+        library_author=(library or {}).get("author_name") or "",
         selected=[o.label[lang] for o in q.options if o.id in selected],
         typed_example=", ".join(o.label[lang].lower() for o in q.options[:2]),
     )
     rows = option_rows(position, lang, selected) if q.options else []
+    rows += [[Choice(Markup(render(lang, "labels.agree", name=(c["author_name"] or "?")[:30]))
+                     .unescape(), f"a:{c['id']}")] for c in colleagues[:3]]
     nav = []
     if positions.previous(position) is not None:
         nav.append(nav_button(lang, "back"))

@@ -17,6 +17,7 @@ from coach.adapters.telegram.jobs import install
 from coach.config import Config
 from coach.core.calendar import weekday_name
 from coach.core.engine import Coach
+from coach.features.checkins.kpis import library_kpis
 from coach.storage import measurements
 from coach.wiring import open_coach
 from tests.support.chat import Chat, Clock
@@ -29,7 +30,7 @@ from tests.support.telegram import (
     plain,
     texts,
 )
-from tests.support.walk import with_kpis
+from tests.support.walk import kpi_key, with_kpis
 
 
 class JobRuns:
@@ -69,7 +70,8 @@ async def test_one_full_checkin_over_telegram_with_the_chart(bot: RunningBot, mo
     bot.coach.clock = clock
     anna = with_kpis(Chat(bot.coach, "tg:555", "Anna"))
     library_id = anna.user()["library_id"]
-    measurements.record(bot.coach.db, library_id=library_id, kpi="Bereik", week="2026-W47",
+    measurements.record(bot.coach.db, library_id=library_id, week="2026-W47",
+                        kpi=kpi_key(bot.coach.db, library_id, "Bereik"),
                         value=900, percent=False, author=anna.user(), now=clock())
     clock.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 10:00 in Amsterdam
 
@@ -114,7 +116,8 @@ async def test_one_full_checkin_over_telegram_with_the_chart(bot: RunningBot, mo
     await runs.another()
     intros = [t for t in texts(api.sent(555)) if "Wekelijkse check-in" in t]
     assert len(intros) == 1
-    stored = {r["kpi"]: r["value"] for r in bot.coach.db.query(
+    names = {k.key: k.name for k in library_kpis(bot.coach.db, library_id)}
+    stored = {names[r["kpi"]]: r["value"] for r in bot.coach.db.query(
         "select * from measurements where superseded_at is null and iso_week = '2026-W48'")}
     assert stored == {"Aanmeldingen": 1200, "Bereik": 1250, "Reacties": 15.5}
     assert [c.status for c in api.calls if c.status == 429] == [429]  # waited out, sent once

@@ -10,14 +10,17 @@ import pytest
 from coach.core.engine import Coach
 from coach.features.checkins.conversation import start_checkin
 from coach.features.checkins.due import due_checkins
+from coach.features.checkins.kpis import library_kpis
 from coach.features.checkins.preferences import parse_date, parse_day_and_time
+from coach.flow.agreement import contributed
+from coach.flow.model import load_flow
 from coach.storage import measurements
 from coach.storage.answers import current_answers, save_answer
 from coach.storage.libraries import create_library
 from coach.storage.users import update_user
 from coach.wiring import open_coach
 from tests.support.chat import Chat, Clock, check_reply
-from tests.support.walk import walk, with_kpis
+from tests.support.walk import kpi_key, walk, with_kpis
 
 SUNDAY = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)  # week 48 starts the next day
 MONDAY_SLOT = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)  # 09:30 CET
@@ -31,7 +34,10 @@ def colleague(anna: Chat, name: str) -> Chat:
 
 
 def measured(db, library_id: int) -> dict[str, tuple[str, float, int, str]]:
-    return {r["kpi"]: (r["iso_week"], r["value"], r["percent"], r["author_name"])
+    """KPI name → (week, value, percent, author) of the current measurements."""
+    names = {k.key: k.name for k in library_kpis(db, library_id)}
+    return {names.get(r["kpi"], r["kpi"]): (r["iso_week"], r["value"], r["percent"],
+                                            r["author_name"])
             for r in db.query("select * from measurements where superseded_at is null"
                               " and library_id = ?", [library_id])}
 
@@ -278,7 +284,9 @@ def test_negative_or_absurd_values_get_a_warning_and_a_chance_to_correct(
     assert measured(db, library_id) == {}
     anna.say(typed)
     anna.say("40")  # a corrected value instead of confirming
-    kpi = anna.coach.db.execute("select kpi, value from measurements").fetchall()
+    names = {k.key: k.name for k in library_kpis(db, anna.user()["library_id"])}
+    kpi = [(names[key], value) for key, value in
+           anna.coach.db.execute("select kpi, value from measurements").fetchall()]
     assert kpi == [("Reacties" if skip_first else "Aanmeldingen", 40)]
     if not skip_first:
         anna.say("-5")  # Bereik
@@ -315,7 +323,8 @@ def test_two_colleagues_report_the_same_week(coach, chat, db, clock):
     assert now["Aanmeldingen"] == ("2026-W48", 35, 0, "Bram")
     assert now["Bereik"][3] == "Anna" and now["Reacties"][3] == "Bram"
     history = [r["value"] for r in db.query(
-        "select value from measurements where kpi = 'Aanmeldingen' order by id")]
+        "select value from measurements where kpi = ? order by id",
+        [kpi_key(db, library_id, "Aanmeldingen")])]
     assert history == [30, 35]
     # Carla joins later: the check-in says what colleagues reported and asks nothing
     carla = colleague(anna, "Carla")
@@ -351,9 +360,10 @@ def test_a_kpi_deleted_after_the_checkin_was_sent_is_skipped(chat, db, clock):
     anna.cmd("checkin")
     for row in current_answers(db, library_id, "kpis.per_goal"):  # a colleague edits
         value = [v for v in row["value"] if v != "Aanmeldingen"] or ["Bereik"]
-        save_answer(db, library_id=library_id, question_id="kpis.per_goal",
-                    item_key=row["item_key"], author=anna.user(), status="answered",
-                    value=value, now=clock())
+        answer_id = save_answer(db, library_id=library_id, question_id="kpis.per_goal",
+                                item_key=row["item_key"], author=anna.user(),
+                                status="answered", value=value, now=clock())
+        contributed(db, load_flow(), library_id, anna.user(), answer_id, clock())
     anna.say("30")
     assert "„Aanmeldingen” bestaat niet meer" in anna.last
     assert "KPI 2 van 3: Bereik" in anna.last
@@ -435,7 +445,9 @@ def test_falling_engagement_suggests_an_engagement_action(chat, db, clock):
     anna = finished_library(chat, "Reacties")
     library_id = anna.user()["library_id"]
     for week, value in (("2026-W44", 80), ("2026-W45", 60), ("2026-W46", 40)):
-        measurements.record(db, library_id=library_id, kpi="Reacties", week=week, value=value,
+        measurements.record(
+            db, library_id=library_id, kpi=kpi_key(db, library_id, "Reacties"),
+            week=week, value=value,
                             percent=False, author=anna.user(), now=clock())
     anna.cmd("checkin")
     assert "Vorige waarde: 40 (week 46)" in anna.last and "dalend" in anna.last
@@ -481,7 +493,9 @@ def test_progress_shows_a_chart_and_a_text_table(chat, db, clock):
     anna.cmd("voortgang")
     assert "Nog geen metingen" in anna.last and anna.replies[0].draw_photo() is None
     for week, value in (("2026-W46", 900), ("2026-W47", 1000), ("2026-W48", 1250)):
-        measurements.record(db, library_id=library_id, kpi="Bereik", week=week, value=value,
+        measurements.record(
+            db, library_id=library_id, kpi=kpi_key(db, library_id, "Bereik"),
+            week=week, value=value,
                             percent=False, author=anna.user(), now=clock())
     anna.cmd("progress")
     reply = anna.replies[0]

@@ -15,11 +15,11 @@ from coach.features.export.feature import build_export, find_library
 from coach.features.export.markdown import _lines, cell, md
 from coach.flow.model import load_flow
 from coach.storage import measurements
-from coach.storage.answers import save_answer
 from coach.wiring import open_coach
 from tests.support import ROOT
+from tests.support.answers import give
 from tests.support.chat import Chat
-from tests.support.walk import TYPED, walk
+from tests.support.walk import TYPED, kpi_key, walk
 
 FLOW = load_flow()
 PARSER = MarkdownIt("commonmark").enable("table")
@@ -120,6 +120,8 @@ def team_of_two(chat) -> tuple[Chat, Chat]:
     walk(anna)
     bram = chat("Bram")
     bram.cmd("start", code)
+    anna.cmd("verdeel", "Bram: stap 1, 3 en 5")  # Bram gives his view on these steps
+    bram.cmd("verder")
     walk(bram, answers={"goals.offline": "Meer jongeren in de studiezaal",
                         "mission.statement": "De bieb is van iedereen, ook online.",
                         "kpis.per_goal": "Bereik; Reacties", "kpis.target": "12%"})
@@ -128,6 +130,7 @@ def team_of_two(chat) -> tuple[Chat, Chat]:
 
 def measure(db, library_id: int, kpi: str, weekly: list[float], clock) -> None:
     author = {"id": "test:anna", "name": "Anna"}
+    kpi = kpi_key(db, library_id, kpi)
     for week, value in enumerate(weekly, start=40):
         measurements.record(db, library_id=library_id, kpi=kpi, week=f"2026-W{week}", value=value,
                             percent=False, author=author, now=clock())
@@ -136,9 +139,8 @@ def measure(db, library_id: int, kpi: str, weekly: list[float], clock) -> None:
 def test_a_full_two_member_strategy_exports_every_step_answer_and_kpi(chat, db, clock):
     anna, bram = team_of_two(chat)
     library_id = anna.user()["library_id"]
-    measure(db, library_id, "Bereik", [700, 800, 900, 1000, 1100], clock)
-    measure(db, library_id, "Reacties", [12], clock)
-    measure(db, library_id, "Aanmeldingen", [50, 50, 51], clock)  # only Anna's KPI
+    measure(db, library_id, "Aanmeldingen", [700, 800, 900, 1000, 1100], clock)
+    measure(db, library_id, "Nieuwe leden", [12], clock)
     text = export_of(anna)
     tokens = parse(text)
 
@@ -170,11 +172,11 @@ def test_a_full_two_member_strategy_exports_every_step_answer_and_kpi(chat, db, 
     assert table[0] == KPI_HEADER["nl"]
     rows = {row[1]: row for row in table[1:]}
     assert all(len(row) == 6 for row in table)
-    # the latest answer per goal stands for the library (coach/kpis.py): Bram's KPIs
-    assert set(rows) == {"Bereik", "Reacties"}
-    assert rows["Bereik"][4] == "1.100 (2026-W44)" and rows["Bereik"][5] == "↑"
-    assert rows["Reacties"][2] == "12%" and rows["Reacties"][4:] == ["12 (2026-W40)", "—"]
-    assert rows["Bereik"][3] == "Maandelijks · Fatima van marketing"
+    # the library's KPIs are the coordinator's: Bram's are a proposal until she decides
+    assert set(rows) == {"Aanmeldingen", "Nieuwe leden"}
+    assert rows["Aanmeldingen"][4] == "1.100 (2026-W44)" and rows["Aanmeldingen"][5] == "↑"
+    assert rows["Nieuwe leden"][4:] == ["12 (2026-W40)", "—"]
+    assert rows["Aanmeldingen"][3] == "Maandelijks · Fatima van marketing"
     # complete strategy: next small steps come from the catalogue
     steps = section(tokens, NEXT["nl"])
     assert len(steps) >= 2 and "minuten" in steps[1]
@@ -267,16 +269,14 @@ def fill(db, library_id: int, author: dict, text: str, now) -> None:
         ("audience.ages", "", ["age_30_39"]), ("audience.words", "", text),
         ("audience.media", "", ["instagram"]), ("mission.why", "", text),
         ("mission.statement", "", text), ("sm_goals.list", "", [goal]),
-        ("sm_goals.link", "", text), ("kpis.per_goal", goal, [kpi]),
+        ("sm_goals.link", goal, text), ("kpis.per_goal", goal, [kpi]),
         ("kpis.target", kpi, {"value": 10, "percent": False, "unit": None}),
         ("tactics.channels", "", ["instagram"]), ("tactics.list", "", [tactic]),
         ("tactics.listening", "", text), ("tactics.webcare", "", text),
         ("measure.per_tactic", tactic, text), ("measure.rhythm", "", "monthly"),
         ("measure.owner", "", text),
     ]
-    for qid, item, value in answers:
-        save_answer(db, library_id=library_id, question_id=qid, item_key=item,
-                    author=author, status="answered", value=value, now=now)
+    give(db, library_id, author, answers, now)
 
 
 def nasty_export(coach: Coach, db, name: str, text: str) -> str:

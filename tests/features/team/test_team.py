@@ -19,7 +19,8 @@ def team(chat) -> tuple[Chat, Chat]:
     anna.say(TYPED["goals.offline"])
     bram = chat("Bram")
     bram.cmd("start", code)
-    for qid in ("goals.offline", "goals.online", "goals.focus"):
+    for qid in ("goals.online", "goals.focus", "goals.hours"):  # Anna answered the first
+        assert bram.user()["question_id"] == qid
         bram.say(TYPED[qid])
     return anna, bram
 

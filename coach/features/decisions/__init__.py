@@ -1,0 +1,2 @@
+"""One strategy per library: the coordinator's to-decide list, assignments, the daily
+digest and the majority setting."""
