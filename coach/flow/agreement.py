@@ -59,10 +59,12 @@ def dropped(db: Database, flow: Flow, library_id: int, question_id: str, item_ke
     if current is None:
         return []
     kept = {fold(str(v)).strip() for v in value}
+    elsewhere = {k for r in store.current(db, library_id, question_id)
+                 if r["item_key"] != item_key for k in r["items"] or []}
     found = []
     for key, text in zip(current["items"] or [], current["value"] or [], strict=False):
-        if fold(str(text)).strip() in kept:
-            continue
+        if fold(str(text)).strip() in kept or key in elsewhere:
+            continue  # still in the answer, or still named for another goal
         if deps := items.dependents(db, library_id, key):
             found.append({"key": key, "text": str(text), "dependents": deps})
     return found

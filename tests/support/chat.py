@@ -38,10 +38,12 @@ class Chat:
     def __init__(self, coach: Coach, user_id: str, name: str, lang_hint: str | None = None):
         self.coach, self.user_id, self.name, self.lang_hint = coach, user_id, name, lang_hint
         self.replies: list[Reply] = []
+        self.history: list[Reply] = []  # every reply this user got, in order
 
     def _send(self, **kwargs) -> list[Reply]:
         event = Event(user_id=self.user_id, name=self.name, lang_hint=self.lang_hint, **kwargs)
         self.replies = self.coach.handle(event)
+        self.history += self.replies
         for reply in self.replies:
             check_reply(reply)
         return self.replies

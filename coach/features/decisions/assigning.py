@@ -89,7 +89,7 @@ def press(turn: Turn, rest: str) -> list[Reply]:
     action, _, arg = rest.partition(":")
     if action == "l":
         return [list_reply(turn)]
-    who, _, number = arg.partition(":")
+    who, _, number = arg.rpartition(":") if action == "t" else (arg, "", "")
     member = _find(turn, who)
     if action not in ("m", "t") or member is None:
         return [list_reply(turn, notice=turn.t("team.not_member"))]

@@ -25,7 +25,9 @@ from coach.core.events import Choice, Reply
 from coach.core.texts import label
 from coach.core.turn import Turn
 from coach.features.advice.feature import chosen_ids
-from coach.features.strategy.asking import accept, advance, ask, save, set_state, state
+from coach.features.strategy import renaming
+from coach.features.strategy.asking import accept, advance, ask, save
+from coach.features.strategy.state import set_state, state
 from coach.features.strategy.views import nav_button
 from coach.flow.answers import Outcome
 from coach.flow.checks import Finding, quote, run_checks
@@ -174,3 +176,32 @@ def press_agree(turn: Turn, answer_id: str) -> list[Reply]:
         return [turn.say("notices.stale_button"), *turn.where_you_are()]
     set_state(turn, feedback=None, selection=None, confirm=None)
     return accept(turn, position, row["value"], agrees_with=row["id"])
+
+
+def press_rename(turn: Turn, rest: str) -> list[Reply]:
+    """``w:...``: settle one goal, KPI or tactic a list answer left out (renaming.py)."""
+    action, _, rest = rest.partition(":")
+    ref, _, number = rest.partition(":")
+    position = turn.current()
+    pending = state(turn).get("renaming")
+    if (turn.user["mode"] != "asking" or position is None or not pending
+            or position_ref(position) != ref or pending["ref"] != ref
+            or action not in ("r", "d", "k")):
+        return [turn.say("notices.stale_button"), *turn.where_you_are()]
+    entry = pending["dropped"].pop(0)
+    if action == "r":
+        new = renaming.new_entries(turn, position, pending)
+        if not number.isdigit() or int(number) >= min(len(new), renaming.SHOWN):
+            pending["dropped"].insert(0, entry)
+            return [turn.say("notices.stale_button"), renaming.prompt(turn, position)]
+        pending["renames"][new[int(number)]] = entry["key"]
+    elif action == "k":
+        pending["value"].append(entry["text"])
+    if pending["dropped"]:
+        set_state(turn, renaming=pending)
+        return [renaming.prompt(turn, position)]
+    set_state(turn, renaming=None)
+    notice = turn.t("renaming.done") if pending["renames"] else (
+        turn.t("renaming.removed") if action == "d" else "")
+    return accept(turn, position, pending["value"], feedback=pending["feedback"],
+                  notice=pending["notice"] or notice, renames=pending["renames"])

@@ -13,25 +13,14 @@ from typing import Any
 
 from coach.core.events import Reply
 from coach.core.turn import Turn
+from coach.features.strategy import renaming
+from coach.features.strategy.state import state
 from coach.features.strategy.views import nav_button, question_reply, step_summary_reply
 from coach.flow import agreement
 from coach.flow.display import display
 from coach.flow.library import library_answers
 from coach.flow.positions import Position
 from coach.storage import answers, users
-
-STATE = "strategy"  # this feature's key in users.pending
-
-
-def state(turn: Turn) -> dict[str, Any]:
-    return turn.state(STATE)
-
-
-def set_state(turn: Turn, **changes: Any) -> None:
-    """Change some keys of the strategy's state (a value of None removes the key)."""
-    current = {**state(turn), **changes}
-    turn.set_state(STATE, {k: v for k, v in current.items() if v is not None})
-
 
 # -- asking ---------------------------------------------------------------------------
 
@@ -84,13 +73,18 @@ def _coordinator_name(turn: Turn) -> str:
 
 
 def accept(turn: Turn, position: Position, value: Any, *, feedback: str | None = None,
-           notice: str = "", agrees_with: int | None = None) -> list[Reply]:
-    """Store an answer (``feedback``: the weakness the user kept) and go on."""
+           notice: str = "", agrees_with: int | None = None,
+           renames: dict[str, str] | None = None) -> list[Reply]:
+    """Store an answer (``feedback``: the weakness the user kept) and go on. A list
+    that leaves out goals, KPIs or tactics something depends on asks about them first
+    (``renaming.py``); ``renames`` is what it settled."""
     q = position.question
     if q.options_from and isinstance(value, str) and (option := q.option(value)):
         value = option.label[turn.lang]  # the goal itself: its option id is only for now
+    if renames is None and (asked := renaming.check(turn, position, value, feedback, notice)):
+        return asked
     standing = save(turn, position, "answered", value, feedback=feedback,
-                    agrees_with=agrees_with)
+                    agrees_with=agrees_with, renames=renames)
     if standing in ("provisional", "proposal") and not notice:
         notice = turn.t(f"notices.saved_{standing}", coordinator=_coordinator_name(turn))
     hooks = turn.coach.registry.after_answer
@@ -219,4 +213,6 @@ def repeat_asking(turn: Turn) -> list[Reply]:
     position = turn.current()
     if position is None:
         return resume(turn)
+    if state(turn).get("renaming"):
+        return [renaming.prompt(turn, position)]
     return [ask(turn, position)]

@@ -18,7 +18,7 @@ FEATURE = Feature(
         "n": nav.press_nav, "o": nav.press_option, "m": nav.press_multi_done,
         "y": nav.press_confirm, "x": nav.press_reject, "k": nav.press_keep,
         "s": nav.press_edit_step, "e": nav.press_edit_question, "r": nav.press_restart,
-        "f": answering.press, "a": answering.press_agree,
+        "f": answering.press, "a": answering.press_agree, "w": answering.press_rename,
     },
     modes=(
         Mode("asking", nav.on_text, repeat_asking),

@@ -15,10 +15,9 @@ from coach.features.strategy.asking import (
     paused_hint,
     resume,
     save,
-    set_state,
-    state,
     step_intro,
 )
+from coach.features.strategy.state import set_state, state
 from coach.features.strategy.views import nav_button
 from coach.flow.answers import Outcome, check_selection, parse_text
 from coach.flow.display import position_ref
