@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import pytest
 
-from coach.core.commands import COMMANDS
+from coach.core.feature import Registry
 from coach.core.texts import render
+from coach.features import FEATURES
 from tests.support.chat import Chat
 
 SECRET = "Geheimplan-Rivierenland"
 ROLES = ["none", "member", "coordinator", "removed", "other_library"]
-COORDINATOR_ONLY = {"invite", "export", "team", "delete_library"}
+COORDINATOR_ONLY = {"invite", "export", "team", "delete_library", "decide", "assign"}
+COMMAND_IDS = [c.id for c in Registry(FEATURES).names]  # the built-in and the features'
 NO_LIBRARY = render("nl", "notices.no_library")
 COORDINATOR = render("nl", "notices.coordinator_only")
 
@@ -50,7 +52,8 @@ def world(coach, chat):
     nina = chat("Nina")  # no library
     nina.cmd("start")
     users = {"none": nina, "member": bram, "coordinator": anna, "removed": rita,
-             "other_library": piet}
+             "other_library": piet,
+             "answer_ids": [r["id"] for r in coach.db.query("select id from answers")]}
     return users, {"bram_token": token.replace("rita", "bram"), "anna": anna, "olga": olga}
 
 
@@ -67,16 +70,28 @@ def library_a_state(db, library_id):
             "select code, revoked_at from invites where library_id = ? order by code",
             [library_id])],
         db["libraries"].count,
+        [tuple(r.values()) for r in db.query(
+            "select id, author_id, value, how, superseded_at from library_answers"
+            " where library_id = ? order by id", [library_id])],
+        [tuple(r.values()) for r in db.query(
+            "select user_id, step_id from assignments where library_id = ? order by 1, 2",
+            [library_id])],
+        [tuple(r.values()) for r in db.query(
+            "select id, text, removed_at from items where library_id = ? order by id",
+            [library_id])],
     )
 
 
 def others_only(state, user: Chat):
-    answers, *rest = state
-    return [a for a in answers if a[1] != user.user_id], *rest
+    """What a member must not change: everything but their own answers (and the
+    library answer they give while nobody else answered the question)."""
+    answers, users_, invites, count, library, *rest = state
+    return ([a for a in answers if a[1] != user.user_id], users_, invites, count,
+            [a for a in library if a[1] != user.user_id], *rest)
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("command", [c.id for c in COMMANDS])
+@pytest.mark.parametrize("command", COMMAND_IDS)
 def test_every_command_for_every_role(world, coach, db, role, command):
     users, extra = world
     user: Chat = users[role]
@@ -114,6 +129,10 @@ def forged_buttons(world_users, lib_a, lib_b, bram_id):
         "i:new", "e:goals.offline", "s:goals", "r:goals", "k:goals.offline",
         "o:goals.offline:x", "m:audience.groups", "y:goals.offline", "x:goals.offline",
         "ci:done:yes", "ci:skip", "cs:lib", "n:back", "n:skip", "l:new", "g:en",
+        "d:n:0", "d:m:goals.offline~", "d:k:goals.offline~", "d:e:goals.offline~",
+        "ds:on", f"v:m:{bram_id}", f"v:t:{bram_id}:2", "v:l", "w:d:goals.offline",
+        *(f"{kind}:{answer_id}" for answer_id in world_users["answer_ids"]
+          for kind in ("d:a", "d:A", "a")),
     ]
 
 

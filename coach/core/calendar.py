@@ -272,3 +272,11 @@ def format_time(at: time, lang: str = "nl") -> str:
     """"09:30" in both languages (24-hour clock, as Dutch and most EU readers expect)."""
     del lang  # same notation in nl and en; kept for a uniform call signature
     return f"{at.hour:02d}:{at.minute:02d}"
+
+
+def format_date(day: date | str, lang: str = "nl") -> str:
+    """A date in words: "1 december 2026" (nl), "1 December 2026" (en)."""
+    if isinstance(day, str):
+        day = date.fromisoformat(day[:10])
+    month = load_vocabulary().table("months", lang_from_hint(lang))[day.month - 1][0]
+    return f"{day.day} {month if lang_from_hint(lang) == 'nl' else month.capitalize()} {day.year}"

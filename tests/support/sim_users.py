@@ -181,6 +181,7 @@ class SimUser:
         self.questions: list[tuple[str, int]] = []  # every question shown, in order
         self.messages: list[str] = []  # every bot message (HTML), in order
         self.resumes = 0  # restarts after which the bot showed the right question
+        self.skipped = 0  # questions the library had answered before this user got there
 
     @property
     def user_id(self) -> str:
@@ -270,8 +271,18 @@ class SimUser:
                                       "explicit" if explicit else "implicit")
                 self.pending = None
                 self.i += 1
-        expected = self.position
         for q in shown:
+            expected = self.position
+            if expected is not None and q != expected.key:
+                # in a team the library may have answered the questions in between (a
+                # colleague's or the coordinator's answer): the walk skips them, but it
+                # never goes back to an answered question nor to one it does not know
+                later = [i for i, p in enumerate(expected_positions()) if i > self.i
+                         and p.key == q]
+                if later:
+                    self.skipped += later[0] - self.i
+                    self.i = later[0]
+                    continue
             if expected is None or q != expected.key:
                 self.fail(f"asked {q} after {action}, expected {expected}")
 
@@ -295,7 +306,10 @@ class SimUser:
                 continue
             break
         if self.state == "done" and self.i != len(expected_positions()):
-            self.fail("all done before every question was answered")
+            if self.team.code is None:  # alone in the library: every question is theirs
+                self.fail("all done before every question was answered")
+            self.skipped += len(expected_positions()) - self.i  # the library answered them
+            self.i = len(expected_positions())
 
 
 # --------------------------------------------------------------------------- transports

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from coach.core.calendar import format_date
 from coach.core.events import Reply
 from coach.core.turn import Turn
 from coach.features.strategy import renaming
@@ -21,6 +22,7 @@ from coach.flow.display import display
 from coach.flow.library import library_answers
 from coach.flow.positions import Position
 from coach.storage import answers, users
+from coach.storage import library_answers as library_store
 
 # -- asking ---------------------------------------------------------------------------
 
@@ -39,13 +41,27 @@ def ask(turn: Turn, position: Position, notice: str = "") -> Reply:
         flow=turn.flow, positions=turn.positions, position=position, lang=turn.lang,
         user_id=turn.user["id"], mine=mine, colleagues=colleagues,
         shown=_shown_answers(turn, position), selected=state(turn).get("selection", []),
-        notice=notice, library=next(
+        notice=notice, history=_history(turn, position) if state(turn).get("edit") else [],
+        library=next(
             (r for r in library_answers(turn.db, turn.library_id, q.id)
              if r["item_key"] == position.item_key and r["author_id"] != turn.user["id"]),
             None) if colleagues else None,
     )
     reply.key = "question"
     return reply
+
+
+HISTORY_SHOWN = 3  # earlier versions of the library's answer shown when editing
+
+
+def _history(turn: Turn, position: Position) -> list[dict[str, Any]]:
+    """The latest versions of the library's answer (who, when, how), newest first."""
+    rows = library_store.history(turn.db, turn.library_id, position.question.id,
+                                 position.item_key)
+    return [{"date": format_date(r["created_at"][:10], turn.lang), "how": r["how"],
+             "author": r["author_name"] or "?", "decided_by": r["decided_by_name"] or "",
+             "value": display(position.question, r["value"], turn.lang)}
+            for r in rows[::-1][:HISTORY_SHOWN]] if len(rows) > 1 else []
 
 
 def _shown_answers(turn: Turn, position: Position) -> list[tuple[str, str]]:

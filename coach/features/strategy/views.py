@@ -63,6 +63,7 @@ def question_reply(
     selected: list[str],
     notice: str = "",
     library: dict[str, Any] | None = None,
+    history: list[dict[str, Any]] | None = None,
 ) -> Reply:
     q = position.question
     step = flow.step_of(q)
@@ -92,6 +93,7 @@ def question_reply(
         library=display(q, library["value"], lang) if library else "",
         library_provisional=bool(library and library["provisional"]),
         library_author=(library or {}).get("author_name") or "",
+        history=history or [],
         selected=[o.label[lang] for o in q.options if o.id in selected],
         typed_example=", ".join(o.label[lang].lower() for o in q.options[:2]),
     )

@@ -27,7 +27,7 @@ from coach.core.events import MAX_CALLBACK_DATA_BYTES, Choice, Reply
 from coach.core.feature import Feature
 from coach.features.team.invites import cmd_invite, press_invite
 from coach.flow.positions import Positions
-from coach.storage import libraries, users
+from coach.storage import assignments, libraries, users
 
 if TYPE_CHECKING:
     from coach.core.turn import Turn
@@ -64,10 +64,12 @@ def _find(turn: Turn, who: str) -> dict[str, Any] | None:
 def team_reply(turn: Turn) -> Reply:
     library = libraries.get_library(turn.db, turn.library_id)
     members, rows = [], []
+    given = assignments.all_assignments(turn.db, turn.library_id)
     for m in users.members(turn.db, turn.library_id):
         answered, total = progress(turn, m["id"])
+        steps = [s.number for s in turn.flow.steps if s.id in given.get(m["id"], [])]
         members.append({"name": _name(m), "coordinator": m["role"] == "coordinator",
-                        "answered": answered, "total": total})
+                        "answered": answered, "total": total, "steps": steps})
         if m["id"] != turn.user["id"]:
             label = _name(m)[:30] + ("" if m["role"] != "coordinator" else " 👑")
             rows.append([Choice(f"👤 {label}", f"t:m:{token(m['id'])}")])

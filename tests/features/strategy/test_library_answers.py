@@ -61,6 +61,12 @@ def test_a_colleagues_first_answer_is_provisional_until_the_coordinator_adopts_o
     (row,) = library_answers(db, lib(anna), "goals.offline")
     assert row["value"] == ["Meer senioren bij de digicafés"] and row["how"] == "adopted"
     assert not row["provisional"] and row["decided_by"] == "test:anna"
+    # /wijzig shows how the library's answer came about
+    anna.cmd("wijzig")
+    anna.press_data("s:goals")
+    anna.press("Offline doelen")
+    assert "Zo veranderde het antwoord van de bibliotheek" in anna.last
+    assert "Carla (overgenomen, door Anna)" in anna.last and "Bram (voorlopig)" in anna.last
 
 
 def test_merging_combines_lists_and_keep_confirms_a_provisional_answer(chat):
@@ -278,3 +284,25 @@ def test_the_solo_walk_has_as_many_messages_as_before(chat):
     anna.create_library()
     walk(anna)
     assert len(anna.history) == SOLO_MESSAGES
+
+
+def test_a_later_contribution_alone_changes_neither_advice_nor_next_steps(chat):
+    from coach.features.advice.feature import audience_profile
+    from coach.features.next_steps.snapshot import library_snapshot
+
+    anna, bram = team(chat, "Bram")
+    db = anna.coach.db
+    walk(anna)  # teens and 30-39, on Instagram and Facebook
+    ages = audience_profile(db, lib(anna), "").ages
+    channels = library_snapshot(db, lib(anna)).channels
+    anna.cmd("verdeel", "Bram: stap 2 en 6")
+    bram.cmd("verder")
+    walk(bram, answers={"audience.ages": "20-29", "tactics.channels": "tiktok"})
+    assert audience_profile(db, lib(anna), "test:bram").ages == ages
+    assert library_snapshot(db, lib(anna), "test:bram").channels == channels
+    anna.cmd("beslissen")
+    while "Leeftijden" not in anna.last:
+        anna.press("Volgende")
+    anna.press("Neem over van Bram")
+    assert audience_profile(db, lib(anna), "").ages != ages
+    assert library_value(db, lib(anna), "audience.ages") == ["age_20_29"]
