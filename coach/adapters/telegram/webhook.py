@@ -82,6 +82,19 @@ class UpdateHandler(tornado.web.RequestHandler):
             log.error("webhook: error while handling a request", exc_info=(typ, value, tb))
 
 
+def _log_request(handler: tornado.web.RequestHandler) -> None:
+    """tornado's access log, except that a 503 (an update the database could not store,
+    faults.py logged it once) is not an error line per try of Telegram's."""
+    status = handler.get_status()
+    if status == 503:
+        level = logging.DEBUG
+    else:
+        level = logging.INFO if status < 400 else logging.WARNING if status < 500 else logging.ERROR
+    logging.getLogger("tornado.access").log(
+        level, "%d %s %.2fms", status, handler._request_summary(),
+        1000.0 * handler.request.request_time())
+
+
 async def serve_webhook(app: Application, config: Config, secret: str, stop: asyncio.Event):
     """Register the webhook with Telegram and handle POSTed updates until ``stop``."""
     path = "/" + urlparse(config.webhook_url or "").path.strip("/")
@@ -90,7 +103,7 @@ async def serve_webhook(app: Application, config: Config, secret: str, stop: asy
         re.escape(path.rstrip("/") or "/") + "/?",
         UpdateHandler, {"app": app, "secret": secret, "lock": asyncio.Lock(),
                         "blocks": faults.ChatBlocks()},
-    )])
+    )], log_function=_log_request)
     server = tornado.httpserver.HTTPServer(web_app, xheaders=True)
     # listen first, then tell Telegram: no update is posted to a port not yet open,
     # and a port that is taken fails before Telegram points at us
