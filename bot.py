@@ -57,7 +57,7 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
     if config.db_path != ":memory:" and not os.path.exists(config.db_path):
         print(cli_line("no_database", path=config.db_path), file=sys.stderr)
         return 2
-    db = open_db(config.db_path, config.durability)
+    db = open_db(config.db_path, config.durability, writable=False)  # it only reads
     try:
         library = find_library(db, args.library)
     except LibraryNotFound as exc:

@@ -75,11 +75,14 @@ def storage_faults(path: str | None = None) -> Iterator[None]:
         raise StorageError(kind, str(exc), path) from exc
 
 
-def open_db(path: str, durability: str | None = None) -> sqlite_utils.Database:
+def open_db(path: str, durability: str | None = None, *,
+            writable: bool = True) -> sqlite_utils.Database:
     """Open (or create) the database at ``path`` (":memory:" for tests), migrated, and
-    check that it can be written; ``durability`` is a key of :data:`DURABILITY` (None:
-    :data:`DEFAULT_DURABILITY`). Raises :class:`StorageError` when it cannot be opened,
-    read, migrated or written (full disk, read-only, locked, corrupt)."""
+    check that it can be written (``writable=False``: not, for reading only, such as an
+    export from a copy on read-only storage). ``durability`` is a key of
+    :data:`DURABILITY` (None: :data:`DEFAULT_DURABILITY`). Raises :class:`StorageError`
+    when it cannot be opened, read, migrated or written (full disk, read-only, locked,
+    corrupt)."""
     with storage_faults(path):
         if path == ":memory:":
             db = sqlite_utils.Database(memory=True)
@@ -92,10 +95,11 @@ def open_db(path: str, durability: str | None = None) -> sqlite_utils.Database:
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")
         migrate(db)
-        # a database that opens but cannot take a write (a read-only file, another
-        # process holding the lock) is found now, not at the first user's answer
-        db.execute("BEGIN IMMEDIATE")
-        db.execute("ROLLBACK")
+        if writable:
+            # a database that opens but cannot take a write (a read-only file, another
+            # process holding the lock) is found now, not at the first user's answer
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("ROLLBACK")
     return db
 
 
