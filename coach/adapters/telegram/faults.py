@@ -17,7 +17,10 @@ was rolled back. Then:
   that offset returns the waiting updates at once, the loop polls every second instead
   of long polling while something waits. getUpdates shows at most 100 updates from the
   offset: when all of them are waiting or already handled, the oldest failed update is
-  given up (its user is asked to send it again) so that no one else is blocked;
+  tried again at once, and if it fails again although others were stored meanwhile (so
+  the fault is its own, not everyone's), it is given up (its user is asked to send it
+  again) so that no one else is blocked. When every update fails (a full disk for all),
+  nothing is given up: Telegram keeps them;
 - the webhook (``webhook.py``) answers Telegram 503 for the failed update and for later
   updates of that chat (:class:`ChatBlocks`), so Telegram delivers them again later;
   after ``BLOCK_MAX`` without the failed update coming back, the chat is free again.
@@ -127,6 +130,8 @@ class Waiting:
     updates: deque[Update]
     attempts: int = 1
     due: float = 0.0
+    since: float = 0.0  # when it failed first
+    failed_at: float = 0.0  # when it failed last
 
 
 class Holds:
@@ -155,11 +160,14 @@ class Holds:
         chat = chat_key(update)
         waiting = self.chats.get(chat)
         if waiting is None:
-            self.chats[chat] = Waiting(deque([update]), due=self.clock() + RETRY_FIRST)
+            now = self.clock()
+            self.chats[chat] = Waiting(deque([update]), due=now + RETRY_FIRST, since=now,
+                                       failed_at=now)
         else:  # the head failed again
             waiting.attempts += 1
             delay = min(RETRY_FIRST * 2 ** (waiting.attempts - 1), RETRY_MAX)
-            waiting.due = self.clock() + delay
+            waiting.failed_at = self.clock()
+            waiting.due = waiting.failed_at + delay
 
     def first_id(self) -> int | None:
         ids = [w.updates[0].update_id for w in self.chats.values() if w.updates]

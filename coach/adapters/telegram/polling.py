@@ -86,9 +86,14 @@ async def poll_updates(
             return holds.first_id()
         return None if newest is None else newest + 1
 
+    last_stored = [0.0]  # when an update was last stored (clock of holds)
+
     async def handled(update: Update) -> bool:
         await app.process_update(update)
-        return fault_log.took(update)
+        if fault_log.took(update):
+            last_stored[0] = holds.clock()
+            return True
+        return False
 
     async def retry_waiting() -> None:
         for chat in holds.due():
@@ -106,9 +111,12 @@ async def poll_updates(
 
     async def give_up_oldest() -> None:
         chat = holds.oldest()
-        if chat is None:
-            return
+        if chat is None or last_stored[0] <= holds.chats[chat].since:
+            return  # nothing was stored since it failed: everyone's fault, so wait
         waiting = holds.chats[chat]
+        if waiting.failed_at < last_stored[0]:
+            waiting.due = 0.0  # others were stored since its last try: try it now first
+            return
         update = waiting.updates.popleft()
         done.add(update.update_id)
         waiting.due = 0.0  # the ones behind it are tried now

@@ -232,3 +232,25 @@ async def test_the_webhook_answers_503_until_the_update_is_stored(fake_api, tmp_
         await serving
         await app.stop()
         await app.shutdown()
+
+
+async def test_when_everyones_messages_fail_none_is_given_up(bot: RunningBot, monkeypatch):
+    monkeypatch.setattr(polling, "GET_UPDATES_LIMIT", 3)
+    api = bot.api
+    users = [bot.user(561 + i, name) for i, name in enumerate(("Anna", "Bram", "Cem", "Dewi"))]
+    for user in users:
+        await at_first_question(user, f"Bibliotheek {user.kw['first_name']}")
+    mark = api.mark()
+    with disk_full_for(bot.coach.db):
+        ids = [api.push_message(user.id, GOAL) for user in users]
+        await api.wait_for(lambda: all(chat_texts(api, u.id, mark) for u in users[:3]),
+                           what="the fault notices")
+        await api.wait_for(lambda: len([c for c in api.calls[mark:] if c.method == "getUpdates"])
+                           > 10, what="some retries")
+    for update in ids:
+        await bot.processed_update(update)
+    for user in users:
+        said = chat_texts(api, user.id, mark)
+        assert not any("niet langer op wachten" in t for t in said)
+        assert "2 van 4" in said[-1]
+        assert [q for q, _ in answers_of(bot.db_path, f"tg:{user.id}")] == ["goals.offline"]
