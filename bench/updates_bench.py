@@ -493,6 +493,35 @@ async def conventional_save(app: Any, args: argparse.Namespace, n_users: int) ->
     return out
 
 
+# --------------------------------------------------------------------------- durability
+
+
+def commit_costs(workdir: str, rounds: int = 10, per_round: int = 30) -> dict[str, list[float]]:
+    """Seconds per commit of one small answer-sized transaction, through
+    ``coach.storage.db`` with each durability, interleaved round by round on the same disk
+    (so that the machine's load hits both alike)."""
+    from coach.storage.db import open_db, transaction
+
+    dbs = {}
+    for setting in ("normal", "full"):
+        path = Path(workdir) / f"durability-{setting}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        dbs[setting] = open_db(str(path), setting)
+        dbs[setting].execute("create table t (id integer primary key, value text)")
+    times: dict[str, list[float]] = {"normal": [], "full": []}
+    for _ in range(rounds):
+        for setting, db in dbs.items():
+            for _ in range(per_round):
+                t0 = time.perf_counter()
+                with transaction(db):
+                    db.execute("insert into t (value) values (?)", ["x" * 200])
+                times[setting].append(time.perf_counter() - t0)
+    for db in dbs.values():
+        db.close()
+    return times
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -565,6 +594,15 @@ def report(results: list[dict[str, Any]], sizes: list[int], populate_s: dict[int
                         "normal Coach.handle ms", "full Coach.handle ms",
                         "fsync cost ms/update", "normal p99 ms", "full p99 ms",
                         "full max ms"], rows))
+    costs = getattr(args, "commit_costs", None)
+    if costs:
+        lines += ["", f"One small commit through `coach.storage.db`, {len(costs['full'])} "
+                  "of each, interleaved, on the benchmark's disk:", ""]
+        rows = [[setting, fmt(percentile(costs[setting], 50) * 1000),
+                 fmt(percentile(costs[setting], 99) * 1000),
+                 fmt(1 / percentile(costs[setting], 50), 0)] for setting in ("normal", "full")]
+        lines.append(table(["COACH_DURABILITY", "p50 ms/commit", "p99 ms/commit",
+                            "commits/s at p50"], rows))
     lines += ["", "Targets (reported, not asserted)", ""]
     rows = []
     for size in sizes:
@@ -643,6 +681,7 @@ def main() -> None:
                 run += 1
                 results.append(run_worker("biebcoach+limiter", size, run, paths, args,
                                           limit_updates=120 if args.quick else 300))
+        args.commit_costs = commit_costs(workdir)
     finally:
         if not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)
