@@ -39,7 +39,7 @@ def anna_at_first_question(tmp_path, clock) -> tuple[Chat, str]:
 
 
 @pytest.mark.parametrize("fault,kind,sentence", [
-    ("full", "full", "de schijf van de server is vol"),
+    ("full", "full", "de schijf is vol"),
     ("readonly", "readonly", "de database staat op alleen-lezen"),
     ("locked", "locked", "de database is bezet door een ander programma"),
 ])
@@ -100,6 +100,35 @@ def test_the_console_says_it_in_one_sentence_and_goes_on(tmp_path, clock, fault)
     assert "Typ het nog eens als dat is opgelost" in text
     assert [q for q, _ in answers_of(path, "console:anna")] == ["goals.offline",
                                                                  "goals.online"]
+
+
+def namespaces() -> bool:
+    """Whether this user may make a user and mount namespace (to mount a small tmpfs)."""
+    try:
+        return subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode == 0
+    except FileNotFoundError:
+        return False
+
+
+def test_the_console_on_a_real_disk_that_runs_full(tmp_path):
+    """A 1 MiB tmpfs that fills up mid-session (tests/support/full_disk_console.py)."""
+    if not namespaces():
+        pytest.skip("no user namespaces to mount a small tmpfs")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    result = subprocess.run(
+        ["unshare", "-rm", sys.executable, str(ROOT / "tests/support/full_disk_console.py"),
+         str(disk)], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    out = result.stdout
+    assert result.returncode == 0 and "Traceback" not in out + result.stderr, out + result.stderr
+    before, full = out.split("[DISK FULL]")
+    full, free = full.split("[DISK FREE]")
+    assert full.strip().splitlines()[0] == (
+        "Sorry, ik kan je bericht nu niet bewaren, want de schijf is vol; er is niets van "
+        "opgeslagen. Typ het nog eens als dat is opgelost.")
+    assert free.strip().startswith("✔️ Bewaard.")
+    assert "STDERR:\n" in out and "EXIT:0" in out
+    assert out.strip().splitlines()[-1] == "ANSWERS:goals.offline,goals.online"
 
 
 def test_a_full_disk_for_everyone_keeps_every_acknowledged_answer(tmp_path, clock):
@@ -170,7 +199,7 @@ def test_a_read_only_database_at_start_up_is_one_line(tmp_path):
     path.parent.mkdir()
     open_db(str(path)).close()
     if os.geteuid() == 0:  # root writes anyway: make the folder a read-only mount
-        if subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode:
+        if not namespaces():
             pytest.skip("running as root without user namespaces")
         script = (f"mount --bind {path.parent} {path.parent} && "
                   f"mount -o remount,bind,ro {path.parent} && exec \"$@\"")
@@ -193,7 +222,7 @@ def test_a_read_only_database_at_start_up_is_one_line(tmp_path):
 
 def test_a_full_disk_at_start_up_is_one_line(tmp_path):
     """A real full file system: a 64 KiB tmpfs in a user namespace, where that works."""
-    if subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode:
+    if not namespaces():
         pytest.skip("no user namespaces to mount a small tmpfs")
     disk = tmp_path / "disk"
     disk.mkdir()

@@ -50,8 +50,7 @@ async def test_a_full_disk_holds_one_users_message_while_others_go_on(bot: Runni
         assert first not in bot.processed and second not in bot.processed
     await bot.processed_update(second)  # the disk has room again: both, in order
     said = chat_texts(api, anna.id, mark)
-    assert said[0].startswith("Sorry, ik kan je bericht nu niet bewaren, want de schijf van "
-                              "de server is vol")
+    assert said[0].startswith("Sorry, ik kan je bericht nu niet bewaren, want de schijf is vol")
     assert "zodra het weer kan verwerk ik het vanzelf" in said[0]
     assert sum("niet bewaren" in t for t in said) == 1  # told once, not per retry
     assert "2 van 4" in said[1] and "3 van 4" in said[2]
