@@ -37,10 +37,12 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_backup(args: argparse.Namespace, config: Config) -> int:
     from coach.storage.backup import backup
+    from coach.storage.db import storage_faults
 
     try:
-        size = backup(config.db_path, args.file)
-    except (OSError, ValueError) as exc:
+        with storage_faults(args.file):
+            size = backup(config.db_path, args.file)
+    except (OSError, ValueError, StorageError) as exc:  # a full disk, a damaged file, ...
         print(cli_line("cannot_back_up", path=config.db_path, reason=exc), file=sys.stderr)
         return 2
     print(cli_line("backed_up", path=config.db_path, target=args.file, size=f"{size:,}"))

@@ -176,6 +176,12 @@ def test_a_corrupt_database_at_start_up_is_one_line(tmp_path, command):
     assert line.startswith(f"The database {tmp_path / 'coach.db'} is damaged")
 
 
+def test_backing_up_a_corrupt_database_is_one_line(tmp_path):
+    (tmp_path / "coach.db").write_bytes(b"this is not a database\n" * 400)
+    line = one_line(bot_py(tmp_path, "backup", str(tmp_path / "copy.db")))
+    assert line.startswith(f"Cannot back up {tmp_path / 'coach.db'}:") and "not a database" in line
+
+
 @pytest.mark.parametrize("command", COMMANDS[:2])
 def test_a_database_that_cannot_be_opened_is_one_line(tmp_path, command):
     line = one_line(bot_py(tmp_path, *command, db=str(tmp_path / "missing" / "coach.db")))
