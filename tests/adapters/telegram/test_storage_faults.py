@@ -253,3 +253,72 @@ async def test_when_everyones_messages_fail_none_is_given_up(bot: RunningBot, mo
         assert not any("niet langer op wachten" in t for t in said)
         assert "2 van 4" in said[-1]
         assert [q for q, _ in answers_of(bot.db_path, f"tg:{user.id}")] == ["goals.offline"]
+
+
+async def test_the_bot_on_a_real_disk_that_runs_full(fake_api, tmp_path):
+    """``python bot.py run`` with its database on a 1 MiB tmpfs that fills up while a user
+    answers (tests/support/full_disk_bot.py, in a user namespace where that works)."""
+    import asyncio
+    import subprocess
+    import sys
+
+    from tests.support import ROOT
+    from tests.support.telegram import bot_env
+
+    if subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode:
+        pytest.skip("no user namespaces to mount a small tmpfs")
+    api = fake_api
+    disk, control = tmp_path / "disk", tmp_path / "control"
+    disk.mkdir()
+    control.mkdir()
+    env = {**bot_env(api, disk / "coach.db"), "COACH_LOG_LEVEL": "INFO"}
+    with open(tmp_path / "bot.log", "wb") as log_file:
+        proc = await asyncio.create_subprocess_exec(
+            "unshare", "-rm", sys.executable, str(ROOT / "tests/support/full_disk_bot.py"),
+            str(disk), str(control), env=env, stdout=log_file, stderr=log_file,
+            stdin=subprocess.DEVNULL)
+
+    async def command(name: str) -> None:
+        (control / name).touch()
+        for _ in range(600):
+            if not (control / name).exists():
+                return
+            await asyncio.sleep(0.05)
+        raise TimeoutError(name)
+
+    try:
+        await api.wait_for(lambda: any(c.method == "getUpdates" for c in api.calls), 30,
+                           "the bot to poll")
+        mark = api.mark()
+        api.push_command(601, "start")
+        await api.wait_for_messages(601, 1, timeout=30, since=mark)
+        message = api.bot_messages(601)[-1]
+        mark = api.mark()
+        api.push_callback(601, "l:new", message["message_id"])
+        await api.wait_for_messages(601, 1, timeout=30, since=mark)
+        mark = api.mark()
+        api.push_message(601, "Bibliotheek Rivierenland")
+        await api.wait_for(lambda: any("1 van 4" in t for t in chat_texts(api, 601, mark)), 30)
+        mark = api.mark()
+        api.push_message(601, GOAL)
+        await api.wait_for(lambda: any("2 van 4" in t for t in chat_texts(api, 601, mark)), 30)
+        await command("fill")
+        mark = api.mark()
+        api.push_message(601, ONLINE)
+        await api.wait_for(lambda: chat_texts(api, 601, mark), 30, "the fault notice")
+        assert chat_texts(api, 601, mark)[0].startswith(
+            "Sorry, ik kan je bericht nu niet bewaren, want de schijf is vol")
+        await command("free")
+        await api.wait_for(lambda: any("3 van 4" in t for t in chat_texts(api, 601, mark)), 30)
+        await command("stop")
+        assert await asyncio.wait_for(proc.wait(), 30) == 0
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    answers = (control / "answers").read_text().split("\n")
+    assert answers[:2] == ["goals.offline tg:601", "goals.online tg:601"]
+    output = (tmp_path / "bot.log").read_text()
+    assert "Traceback" not in output
+    warnings = [line for line in output.splitlines() if "level=WARNING" in line]
+    assert len(warnings) == 1 and "was not stored (full" in warnings[0], warnings
