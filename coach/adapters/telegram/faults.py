@@ -20,7 +20,10 @@ was rolled back. Then:
   tried again at once, and if it fails again although others were stored meanwhile (so
   the fault is its own, not everyone's), it is given up (its user is asked to send it
   again) so that no one else is blocked. When every update fails (a full disk for all),
-  nothing is given up: Telegram keeps them;
+  nothing is given up: Telegram keeps them. A stop or a crash while updates wait leaves
+  the offset at the oldest of them: after the restart Telegram delivers it and
+  everything after it again; the updates handled already are recognised by their id
+  (``processed_events``), and their users see their open question once more;
 - the webhook (``webhook.py``) answers Telegram 503 for the failed update and for later
   updates of that chat (:class:`ChatBlocks`), so Telegram delivers them again later;
   after ``BLOCK_MAX`` without the failed update coming back, the chat is free again.
