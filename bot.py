@@ -18,13 +18,14 @@ import sys
 
 from coach.config import Config, ConfigError
 from coach.core.texts import cli_line
+from coach.storage.db import StorageError
 
 
 def cmd_console(args: argparse.Namespace, config: Config) -> int:
     from coach.adapters.console import run_console
     from coach.wiring import open_coach
 
-    coach = open_coach(config.db_path, tz=config.tz)
+    coach = open_coach(config.db_path, config.durability, tz=config.tz)
     return run_console(coach, args.user or getpass.getuser() or "me")
 
 
@@ -36,10 +37,12 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_backup(args: argparse.Namespace, config: Config) -> int:
     from coach.storage.backup import backup
+    from coach.storage.db import storage_faults
 
     try:
-        size = backup(config.db_path, args.file)
-    except (OSError, ValueError) as exc:
+        with storage_faults(args.file):
+            size = backup(config.db_path, args.file)
+    except (OSError, ValueError, StorageError) as exc:  # a full disk, a damaged file, ...
         print(cli_line("cannot_back_up", path=config.db_path, reason=exc), file=sys.stderr)
         return 2
     print(cli_line("backed_up", path=config.db_path, target=args.file, size=f"{size:,}"))
@@ -56,7 +59,7 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
     if config.db_path != ":memory:" and not os.path.exists(config.db_path):
         print(cli_line("no_database", path=config.db_path), file=sys.stderr)
         return 2
-    db = open_db(config.db_path)
+    db = open_db(config.db_path, config.durability, writable=False)  # it only reads
     try:
         library = find_library(db, args.library)
     except LibraryNotFound as exc:
@@ -124,7 +127,16 @@ def main(argv: list[str] | None = None) -> int:
         print(cli_line(exc.message, **exc.ctx), file=sys.stderr)
         return 2
     func = getattr(args, "func", cmd_run)
-    return func(args, config)
+    try:
+        return func(args, config)
+    except StorageError as exc:  # the database cannot be opened, read or written
+        print(storage_line(exc, config.db_path), file=sys.stderr)
+        return 2
+
+
+def storage_line(exc: StorageError, path: str) -> str:
+    """The one line for a database that cannot be used (prompts/*/cli.j2, ``db_*``)."""
+    return cli_line(f"db_{exc.kind}", path=exc.path or path)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,11 @@ Variants, each in its own process (so peak RSS is its own):
 - ``biebcoach``: ``coach.adapters.telegram.app.build_application`` (the same handlers, Defaults
   and error handler) on ``open_coach``; every answer is committed to SQLite before the
   reply is sent. AIORateLimiter is left out so all variants are compared on CPU cost.
+  It runs with ``COACH_DURABILITY=normal`` (``PRAGMA synchronous = NORMAL``).
+- ``biebcoach+full``: the same with ``COACH_DURABILITY=full`` (``synchronous = FULL``:
+  an fsync of the WAL on every commit, so an answer survives a power cut): the cost of
+  power-cut safety, in the "Durability" table. Measure it on the disk the bot will use
+  (``--workdir``); a temp dir on tmpfs makes fsync free.
 - ``biebcoach+limiter``: the same as built, with its rate limiter (at most 30 msg/s
   overall, Telegram's limit): shows that the limiter, not the code, bounds a busy bot.
 - ``conventional``: the way most PTB bots are written: a 7-state ConversationHandler
@@ -142,7 +147,8 @@ def write_pickle(path: str, size: int) -> dict[str, float]:
 # --------------------------------------------------------------------------- apps
 
 
-def build_biebcoach(db_path: str, api: LocalBotApi, limiter: bool) -> Any:
+def build_biebcoach(db_path: str, api: LocalBotApi, limiter: bool,
+                    durability: str = "normal") -> Any:
     """``build_application`` as the bot runs it, with a local request object (and,
     unless ``limiter``, without the rate limiter). Handlers, Defaults, post_init and
     the error handler are the adapter's own."""
@@ -150,7 +156,7 @@ def build_biebcoach(db_path: str, api: LocalBotApi, limiter: bool) -> Any:
     from coach.config import Config
     from coach.wiring import open_coach
 
-    coach = open_coach(db_path)
+    coach = open_coach(db_path, durability)
     app = build_application(
         Config(db_path=db_path, token=TOKEN), coach, request=api,
         get_updates_request=LocalBotApi(keep_last=False), rate_limited=limiter,
@@ -395,7 +401,8 @@ async def worker(args: argparse.Namespace) -> dict[str, Any]:
     db = None
     t0 = time.perf_counter()
     if variant.startswith("biebcoach"):
-        app, coach = build_biebcoach(args.db, api, limiter=variant.endswith("limiter"))
+        app, coach = build_biebcoach(args.db, api, limiter=variant.endswith("limiter"),
+                                     durability="full" if "+full" in variant else "normal")
         db = coach.db
         engine_s = time_engine(coach)
         await app.initialize()
@@ -486,6 +493,35 @@ async def conventional_save(app: Any, args: argparse.Namespace, n_users: int) ->
     return out
 
 
+# --------------------------------------------------------------------------- durability
+
+
+def commit_costs(workdir: str, rounds: int = 10, per_round: int = 30) -> dict[str, list[float]]:
+    """Seconds per commit of one small answer-sized transaction, through
+    ``coach.storage.db`` with each durability, interleaved round by round on the same disk
+    (so that the machine's load hits both alike)."""
+    from coach.storage.db import open_db, transaction
+
+    dbs = {}
+    for setting in ("normal", "full"):
+        path = Path(workdir) / f"durability-{setting}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        dbs[setting] = open_db(str(path), setting)
+        dbs[setting].execute("create table t (id integer primary key, value text)")
+    times: dict[str, list[float]] = {"normal": [], "full": []}
+    for _ in range(rounds):
+        for setting, db in dbs.items():
+            for _ in range(per_round):
+                t0 = time.perf_counter()
+                with transaction(db):
+                    db.execute("insert into t (value) values (?)", ["x" * 200])
+                times[setting].append(time.perf_counter() - t0)
+    for db in dbs.values():
+        db.close()
+    return times
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -516,7 +552,8 @@ def report(results: list[dict[str, Any]], sizes: list[int], populate_s: dict[int
              "resuming (≤ 12 updates each), round-robin, after 2 warm-up walks.", ""]
     rows = []
     for size in sizes:
-        for variant in ("bare", "biebcoach", "biebcoach+limiter", "conventional"):
+        for variant in ("bare", "biebcoach", "biebcoach+full", "biebcoach+limiter",
+                        "conventional"):
             r = by.get((variant, size))
             if r is None:
                 continue
@@ -542,6 +579,30 @@ def report(results: list[dict[str, Any]], sizes: list[int], populate_s: dict[int
     lines.append(table(["stored users", "load s", "pickle MiB", "one file write ms",
                         "writes per 60 s tick", "loop blocked by the tick s",
                         "updates/s incl. saves"], rows))
+    lines += ["", "Durability: `COACH_DURABILITY=normal` (`synchronous = NORMAL`) against "
+              "`full` (`synchronous = FULL`, an fsync of the WAL per commit)", ""]
+    rows = []
+    for size in sizes:
+        normal, full = by.get(("biebcoach", size)), by.get(("biebcoach+full", size))
+        if not normal or not full:
+            continue
+        rows.append([f"{size:,}", fmt(normal["ups"], 0), fmt(full["ups"], 0),
+                     f"{full['ups'] / normal['ups']:.2f}", fmt(normal["engine_ms"]),
+                     fmt(full["engine_ms"]), fmt(full["engine_ms"] - normal["engine_ms"]),
+                     fmt(normal["p99_ms"]), fmt(full["p99_ms"]), fmt(full["max_ms"], 1)])
+    lines.append(table(["stored users", "normal updates/s", "full updates/s", "full / normal",
+                        "normal Coach.handle ms", "full Coach.handle ms",
+                        "fsync cost ms/update", "normal p99 ms", "full p99 ms",
+                        "full max ms"], rows))
+    costs = getattr(args, "commit_costs", None)
+    if costs:
+        lines += ["", f"One small commit through `coach.storage.db`, {len(costs['full'])} "
+                  "of each, interleaved, on the benchmark's disk:", ""]
+        rows = [[setting, fmt(percentile(costs[setting], 50) * 1000),
+                 fmt(percentile(costs[setting], 99) * 1000),
+                 fmt(1 / percentile(costs[setting], 50), 0)] for setting in ("normal", "full")]
+        lines.append(table(["COACH_DURABILITY", "p50 ms/commit", "p99 ms/commit",
+                            "commits/s at p50"], rows))
     lines += ["", "Targets (reported, not asserted)", ""]
     rows = []
     for size in sizes:
@@ -608,7 +669,7 @@ def main() -> None:
             done = size
             print(f"-- {size:,} users stored ({stats['answers']:,} answers added, "
                   f"{stats['seconds']:.1f} s)", file=sys.stderr)
-            variants = ["bare", "biebcoach", "conventional"]
+            variants = ["bare", "biebcoach", "biebcoach+full", "conventional"]
             for variant in variants:
                 run += 1
                 results.append(run_worker(variant, size, run, paths, args))
@@ -620,6 +681,7 @@ def main() -> None:
                 run += 1
                 results.append(run_worker("biebcoach+limiter", size, run, paths, args,
                                           limit_updates=120 if args.quick else 300))
+        args.commit_costs = commit_costs(workdir)
     finally:
         if not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -13,6 +13,7 @@ from coach.core.calendar import DEFAULT_TZ
 from coach.core.texts import cli_line
 
 DEFAULT_DB = "./biebcoach.db"
+DURABILITIES = ("full", "normal")  # COACH_DURABILITY; what each keeps: coach/storage/db.py
 
 
 class ConfigError(ValueError):
@@ -43,6 +44,16 @@ def _tz(value: str | None) -> str:
     return tz
 
 
+def _durability(value: str | None) -> str | None:
+    if not (value or "").strip():
+        return None  # the storage's default (coach.storage.db.DEFAULT_DURABILITY)
+    wanted = value.strip().lower()
+    if wanted not in DURABILITIES:
+        raise ConfigError("bad_setting", name="COACH_DURABILITY", value=value,
+                          hint=cli_line("hint_durability"))
+    return wanted
+
+
 @dataclass(frozen=True)
 class Config:
     db_path: str = DEFAULT_DB
@@ -53,6 +64,7 @@ class Config:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_secret: str | None = None
+    durability: str | None = None  # COACH_DURABILITY (None: the storage's default)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, dotenv: Path | None = None) -> Config:
@@ -70,4 +82,5 @@ class Config:
             webhook_listen=env.get("WEBHOOK_LISTEN") or "127.0.0.1",
             webhook_port=_port(env.get("WEBHOOK_PORT"), "WEBHOOK_PORT", 8443),
             webhook_secret=env.get("WEBHOOK_SECRET") or None,
+            durability=_durability(env.get("COACH_DURABILITY")),
         )

@@ -14,6 +14,7 @@ def make_coach(db: Any, **kwargs: Any) -> Coach:
     return Coach(db, features=FEATURES, **kwargs)
 
 
-def open_coach(db_path: str, **kwargs: Any) -> Coach:
-    """Open (and migrate) the database at ``db_path`` and build the coach over it."""
-    return make_coach(open_db(db_path), **kwargs)
+def open_coach(db_path: str, durability: str | None = None, **kwargs: Any) -> Coach:
+    """Open (and migrate) the database at ``db_path`` and build the coach over it.
+    Raises ``coach.storage.db.StorageError`` when the database cannot be used."""
+    return make_coach(open_db(db_path, durability), **kwargs)

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from coach.core.engine import Coach
+from coach.core.engine import Coach, StorageError
 from coach.core.events import Choice, Event, Reply
 
 TAG = re.compile(r"</?(?:b|strong|i|em|u|ins|s|strike|del|code|pre|a|tg-spoiler|span|blockquote)"
@@ -74,12 +74,20 @@ def run_console(
         for reply in replies:
             print(render_reply(reply, buttons), end="\n\n", file=stdout)
 
+    def handle(event: Event) -> None:
+        try:
+            replies = coach.handle(event)
+        except StorageError as exc:  # nothing of this line was stored: say so, go on
+            print(render_reply(coach.fault_reply(exc, user_id), []), end="\n\n", file=stdout)
+            return  # the buttons shown before still stand
+        show(replies)
+
     print(f"Biebcoach — console ({user}). Type :quit to leave.\n", file=stdout)
-    show(coach.handle(Event(user_id=user_id, name=user, command="start")))
+    handle(Event(user_id=user_id, name=user, command="start"))
     while True:
         print(prompt(), end="", file=stdout, flush=True)
         line = stdin.readline()
         if not line or line.strip() in (":quit", ":q"):
             print("", file=stdout)
             return 0
-        show(coach.handle(to_event(line.rstrip("\n"), user_id, user, buttons)))
+        handle(to_event(line.rstrip("\n"), user_id, user, buttons))

@@ -22,7 +22,9 @@ from coach.core.texts import lang_from_hint, render, warm_up
 from coach.core.turn import Turn
 from coach.flow.model import Flow, FlowError, load_flow
 from coach.storage import events, users
-from coach.storage.db import transaction
+from coach.storage.db import KINDS, StorageError, transaction
+
+__all__ = ["Coach", "StorageError"]  # adapters catch StorageError from Coach.handle
 
 EVENT_MEMORY = timedelta(days=7)
 HOME_MODE = "done"  # where a user in an unknown mode goes: repeating it resumes the flow
@@ -95,6 +97,28 @@ class Coach:
             if not events.first_group_notice(self.db, chat_id, now):
                 return None
         return Reply(text=render(lang_from_hint(lang_hint), "group_notice"), key="group_notice")
+
+    def fault_reply(self, error: StorageError, user_id: str | None = None,
+                    lang_hint: str | None = None, *, later: bool = False) -> Reply:
+        """The one sentence for a message that could not be stored (``Coach.handle``
+        raised ``error``; nothing of it was kept). ``later``: the adapter will handle it
+        again by itself (Telegram delivers it again); otherwise the user types it again.
+        Reads no more than the user's language, and falls back on ``lang_hint``."""
+        lang = lang_from_hint(lang_hint)
+        try:
+            user = users.get_user(self.db, user_id) if user_id else None
+            lang = user["lang"] if user else lang
+        except Exception:  # noqa: BLE001 - the database is the thing that is failing
+            pass
+        kind = error.kind if error.kind in KINDS else "unavailable"
+        reason = render(lang, f"faults.{kind}")
+        return Reply(text=render(lang, "faults.not_stored", reason=reason, later=later),
+                     key=f"faults.{kind}")
+
+    def given_up_reply(self, lang_hint: str | None = None) -> Reply:
+        """For a message the adapter stopped waiting for (see adapters/telegram/faults.py)."""
+        return Reply(text=render(lang_from_hint(lang_hint), "faults.given_up"),
+                     key="faults.given_up")
 
     def error_reply(self, user_id: str) -> Reply:
         user = users.get_user(self.db, user_id)

@@ -28,6 +28,7 @@ from coach.adapters.telegram.polling import poll_updates
 from coach.adapters.telegram.retry import Backoff, sleep_unless
 from coach.config import Config, ConfigError
 from coach.core.texts import cli_line
+from coach.storage.db import StorageError
 from coach.wiring import open_coach
 
 log = logging.getLogger("coach.telegram")
@@ -84,6 +85,9 @@ def run_cli(config: Config, main: Callable[[], Awaitable[object]]) -> int:
     except ConfigError as exc:
         print(cli_line(exc.message, **exc.ctx), file=sys.stderr)
         return 2
+    except StorageError as exc:  # the database cannot be opened, migrated or written
+        print(cli_line(f"db_{exc.kind}", path=exc.path or config.db_path), file=sys.stderr)
+        return 2
     return 0
 
 
@@ -96,7 +100,8 @@ def run(config: Config) -> int:
 
     async def main() -> None:
         install_log_masking(config.token, webhook_secret)
-        app = build_application(config, open_coach(config.db_path, tz=config.tz))
+        coach = open_coach(config.db_path, config.durability, tz=config.tz)
+        app = build_application(config, coach)
         if config.webhook_url:
             # imported here: tornado (the `webhooks` extra) is needed for webhooks only
             from coach.adapters.telegram.webhook import serve_webhook
@@ -111,7 +116,7 @@ def run(config: Config) -> int:
 
 
 async def _send_due_once(config: Config) -> int:
-    coach = open_coach(config.db_path, tz=config.tz)
+    coach = open_coach(config.db_path, config.durability, tz=config.tz)
     app = build_application(config, coach)
     async with app:  # initialize and shut down the bot; no polling, no jobs
         return await jobs.send_due(app, coach)
