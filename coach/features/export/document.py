@@ -1,0 +1,234 @@
+"""The strategy document's view model, built once from the database and rendered per
+format (``render_md.py``, ``render_docx.py``, ``render_html.py``), so the formats
+cannot drift apart.
+
+It reads the library's answers ONLY through ``coach.flow.library.library_answers``
+(a provisional row is shown as a proposal, not as the library's), the KPIs through
+``coach.features.checkins.kpis.library_kpis`` (by ``Kpi.key``) and the open team
+decisions through ``coach.flow.library.open_decisions``. The sections: the title block,
+a summary, the seven steps (one answer per question), the overview from goal to
+measurement, roles, listening and webcare, the content rhythm of the first four weeks
+(a proposal), results so far, open points and an appendix (colleagues' contributions
+and history); see ``sections.py`` for the last five.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from coach.core.calendar import DEFAULT_TZ
+from coach.core.texts import lang_or_default
+from coach.features.checkins.kpis import Kpi, library_kpis
+from coach.features.export import reading
+from coach.features.export.model import (Block, Section, StrategyDocument, Texts, fields, note,
+                                         table)
+from coach.flow.display import display
+from coach.flow.library import library_answers
+from coach.flow.model import Flow, Question, load_flow
+from coach.flow.numbers import format_number
+from coach.flow.positions import Positions
+from coach.storage import Database, libraries, users
+from coach.storage.history import answer_history
+
+KEY_KPIS = 5
+
+
+@dataclass
+class Reading:
+    """What the sections read, once per document."""
+
+    db: Database
+    flow: Flow
+    library_id: int
+    lang: str
+    today: date
+    t: Texts
+    positions: Positions
+    questions: dict[str, Question]
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    kpis: list[Kpi] = field(default_factory=list)
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    def answers(self, question_id: str) -> list[dict[str, Any]]:
+        """The library's rows; a foreach question only for items its list still has."""
+        if question_id not in self.rows:
+            rows = library_answers(self.db, self.library_id, question_id)
+            source = self.flow.question(question_id).foreach
+            if source:
+                items = set(self.items(source))
+                rows = [row for row in rows if row["item_key"] in items]
+            self.rows[question_id] = rows
+        return self.rows[question_id]
+
+    def question(self, question_id: str) -> Question:
+        return self.questions.get(question_id) or self.flow.question(question_id)
+
+    def shown(self, row: dict[str, Any]) -> str:
+        """A library answer as text; a provisional one says it is a proposal."""
+        text = display(self.question(row["question_id"]), row["value"], self.lang)
+        if row.get("provisional"):
+            return self.t("provisional", value=text, name=row["author_name"] or "?")
+        return text
+
+    def value(self, role_or_id: str, item_key: str = "") -> str:
+        qid = self._qid(role_or_id)
+        row = next((r for r in self.answers(qid) if r["item_key"] == item_key), None)
+        return self.shown(row) if row else ""
+
+    def items(self, role_or_id: str) -> list[str]:
+        """The items of a list answer (goals, tactics), as typed."""
+        rows = self.answers(self._qid(role_or_id))
+        return [str(v) for r in rows for v in (r["value"] if isinstance(r["value"], list)
+                                                else [r["value"]]) if v not in (None, "")]
+
+    def _qid(self, role_or_id: str) -> str:
+        return role_or_id if role_or_id in self.flow.questions else self.flow.by_role(
+            role_or_id).id
+
+    def channel_label(self, channel_id: str) -> str:
+        option = self.flow.by_role("channels").option(channel_id)
+        return option.label[self.lang] if option else channel_id
+
+    def number(self, value: float | None, percent: bool = False) -> str:
+        return "" if value is None else format_number(float(value), self.lang, percent=percent)
+
+
+def _title_block(r: Reading, library: dict[str, Any]) -> list[tuple[str, str]]:
+    t = r.t
+    changes = sorted({row["created_at"][:10] for row in r.history})
+    pairs = [(t("field_date"), t.date(r.today))]
+    if changes:
+        pairs.append((t("field_version"), t("version", number=len(changes),
+                                             changed=t.date(date.fromisoformat(changes[-1])))))
+    coordinators = {m["name"] for m in users.members(r.db, r.library_id)
+                    if m["role"] == "coordinator"}
+    names = list(dict.fromkeys(row["author_name"] for row in r.history
+                               if row["author_name"] and row["status"] == "answered"))
+    shown = [t("coordinator", name=n) if n in coordinators else n for n in names]
+    if shown:
+        pairs.append((t("field_contributors"), ", ".join(shown)))
+    return pairs
+
+
+def kpi_text(r: Reading, kpi: Kpi) -> str:
+    return r.t("kpi_line", name=kpi.name, baseline=r.number(kpi.baseline, kpi.target_percent),
+               target=r.number(kpi.target, kpi.target_percent), period=period(r, kpi),
+               deadline=r.t.date(kpi.deadline) if kpi.deadline else "")
+
+
+def period(r: Reading, kpi: Kpi) -> str:
+    return r.t(f"period_{kpi.period}") if kpi.period in ("week", "month", "total") else ""
+
+
+def _summary(r: Reading) -> Section:
+    t = r.t
+    audiences = ", ".join(v for v in (r.value("groups"), r.value("ages")) if v)
+    hours = r.answers(r.flow.by_role("hours").id)
+    capacity = ""
+    if hours and isinstance(hours[0]["value"], dict):
+        capacity = t("hours", hours=r.shown(hours[0]))
+    pairs = [(t(label), value) for label, value in (
+        ("field_mission", r.value("mission.statement")), ("field_focus", r.value("focus")),
+        ("field_audiences", audiences), ("field_channels", r.value("channels")),
+        ("field_capacity", capacity)) if value]
+    blocks = [fields(pairs)] if pairs else []
+    if r.kpis:
+        blocks += [Block("paragraph", text=t("field_kpis")),
+                   Block("list", items=[kpi_text(r, k) for k in r.kpis[:KEY_KPIS]])]
+    return Section("summary", t("summary"), blocks or [note(t("summary_empty"))])
+
+
+def _steps(r: Reading) -> Section:
+    t = r.t
+    children = []
+    for step in r.flow.steps:
+        pairs = []
+        for q in step.questions:
+            for row in r.answers(q.id):
+                label = q.label[r.lang]
+                if q.foreach:
+                    label = t("item_label", label=label, item=row["item_key"])
+                pairs.append((label, r.shown(row)))
+        blocks = [fields(pairs)] if pairs else [note(t("step_empty"))]
+        children.append(Section(f"step:{step.id}", t("step_title", number=step.number,
+                                                      title=step.title[r.lang]), blocks))
+    return Section("steps", t("steps"), children=children)
+
+
+def linked_tactics(r: Reading, kpi: Kpi) -> list[str]:
+    """The tactics that serve a KPI: those naming a channel its goal or name names, else
+    those sharing a word with them, else the only tactic there is."""
+    tactics = r.items("tactics")
+    about = f"{kpi.goal} {kpi.name}"
+    channels = set(reading.channels_in(about))
+    found = [x for x in tactics if channels & set(reading.channels_in(x))]
+    if not found:
+        words = {w for w in reading.fold(about).split() if len(w) >= 5}
+        found = [x for x in tactics if words & set(reading.fold(x).split())]
+    if not found and len(tactics) == 1:
+        found = tactics
+    return found
+
+
+def _joined(*parts: str) -> str:
+    return " · ".join(p for p in parts if p) or "—"
+
+
+def tactic_cell(r: Reading, tactic: str) -> str:
+    channels = reading.channels_in(tactic)
+    chosen = r.answers(r.flow.by_role("channels").id)
+    if not channels and chosen and isinstance(chosen[0]["value"], list) and len(
+            chosen[0]["value"]) == 1:
+        channels = list(chosen[0]["value"])  # the only channel the library chose
+    labels = ", ".join(r.channel_label(c) for c in channels)
+    return f"{tactic} ({_joined(labels, reading.rhythm_words(tactic), reading.who_in(tactic))})"
+
+
+def measure_cell(r: Reading, tactic: str) -> str:
+    return _joined(r.value("measure.per_tactic", tactic), r.value("rhythm"), r.value("owner"))
+
+
+def _overview(r: Reading) -> Section:
+    t = r.t
+    if not r.kpis:
+        return Section("overview", t("overview"), [note(t("overview_empty"))])
+    links = {row["item_key"]: r.shown(row) for row in r.answers("sm_goals.link")}
+    rows = []
+    for kpi in r.kpis:
+        tactics = linked_tactics(r, kpi)
+        kpi_cell = _joined(kpi.name, t("baseline", value=r.number(kpi.baseline, kpi.target_percent))
+                           if kpi.baseline is not None else "",
+                           t("target", value=r.number(kpi.target, kpi.target_percent))
+                           if kpi.target is not None else "", period(r, kpi),
+                           t("deadline", date=t.date(kpi.deadline)) if kpi.deadline else "")
+        rows.append([links.get(kpi.goal, "") or "—", kpi.goal or "—", kpi_cell,
+                     "; ".join(tactic_cell(r, x) for x in tactics) or "—",
+                     "; ".join(measure_cell(r, x) for x in tactics) or "—"])
+    header = [t(c) for c in ("col_goal", "col_sm_goal", "col_kpi", "col_tactic", "col_measure")]
+    return Section("overview", t("overview"), [table(header, rows)])
+
+
+def build_document(db: Database, library_id: int, lang: str | None, now: datetime, *,
+                   flow: Flow | None = None, tz: str = DEFAULT_TZ,
+                   chart: bool = True) -> StrategyDocument:
+    """The whole document; ``chart=False`` leaves the results chart out (Markdown)."""
+    from coach.features.export import sections
+
+    flow = flow or load_flow()
+    lang = lang_or_default(lang)
+    library = libraries.get_library(db, library_id)
+    if library is None:
+        raise LookupError(f"no library with id {library_id}")
+    positions = Positions(db, flow, library_id, "")
+    r = Reading(db, flow, library_id, lang, now.astimezone(ZoneInfo(tz)).date(), Texts(lang),
+                positions, {p.question.id: p.question for p in positions.all})
+    r.kpis = library_kpis(db, library_id)
+    r.history = answer_history(db, library_id)
+    body = [_summary(r), _steps(r), _overview(r), sections.roles(r), sections.listening(r),
+            sections.content_rhythm(r), sections.results(r, chart=chart),
+            sections.open_points(r), sections.appendix(r)]
+    return StrategyDocument(lang, library["name"], r.t("title", library=library["name"]),
+                            r.today, _title_block(r, library), body)

@@ -1,0 +1,233 @@
+"""The document's later sections: roles, listening and webcare, the content rhythm of
+the first four weeks, results so far, open points and the appendix (see document.py)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from coach.features.checkins.trend import trend
+from coach.features.export import reading
+from coach.features.export.model import Block, Section, fields, note, table
+from coach.flow.library import open_decisions
+from coach.storage import measurements, users
+
+if TYPE_CHECKING:
+    from coach.features.export.document import Reading
+
+CHART_WEEKS = 12
+CHART_CACHE = 64  # charts kept (about 30-90 kB each)
+HISTORY_MAX = 30
+QUOTE_MAX = 120
+
+
+def _short(text: str, limit: int = QUOTE_MAX) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _lower(label: str) -> str:
+    return label[:1].lower() + label[1:]
+
+
+def roles(r: Reading) -> Section:
+    t = r.t
+    coordinators = [m["name"] for m in users.members(r.db, r.library_id)
+                    if m["role"] == "coordinator"]
+    rows = []
+    if coordinators:
+        rows.append([t("role_coordination"), coordinators[0], ", ".join(coordinators[1:]) or "—"])
+    for task, role in (("role_webcare", "webcare"), ("role_listening", "listening"),
+                       ("role_measure", "owner")):
+        text = r.value(role)
+        who = reading.who_in(text) if role != "owner" else text
+        if who:
+            rows.append([t(task), who, reading.backup_in(text) or "—"])
+    if not rows:
+        return Section("roles", t("roles"), [note(t("roles_empty"))])
+    header = [t("col_task"), t("col_who"), t("col_backup")]
+    return Section("roles", t("roles"), [table(header, rows)])
+
+
+def _plan(r: Reading, section_id: str, title: str, empty: str,
+          parts: list[tuple[str, str]], agreement: str) -> Section:
+    t = r.t
+    if not agreement:
+        return Section(section_id, title, [note(t(empty))])
+    pairs = [(t("field_agreement"), agreement)]
+    pairs += [(t(label), value) for label, value in parts if value]
+    blocks = [fields(pairs)]
+    missing = [_lower(t(label)) for label, value in parts if not value]
+    if missing:
+        blocks.append(note(t("missing_fields", fields=missing)))
+    return Section(section_id, title, blocks)
+
+
+def listening(r: Reading) -> Section:
+    t = r.t
+    heard, care = r.value("listening"), r.value("webcare")
+    tool = reading.tool_in(heard) or reading.tool_in(care)
+    listen = _plan(r, "listening:listening", t("listening_title"), "listening_empty", [
+        ("field_where", ", ".join(reading.places_in(heard, r.channel_label))),
+        ("field_how_often", reading.how_often_in(heard)), ("field_tool", tool)], heard)
+    webcare = _plan(r, "listening:webcare", t("webcare_title"), "webcare_empty", [
+        ("field_who_answers", reading.who_in(care)), ("field_backup", reading.backup_in(care)),
+        ("field_response_time", reading.response_time_in(care)),
+        ("field_hours", reading.hours_in(care))], care)
+    return Section("listening", t("listening"), children=[listen, webcare])
+
+
+def content_rhythm(r: Reading) -> Section:
+    t = r.t
+    start = reading.first_monday_after(r.today)
+    planned, unplanned = [], []
+    for tactic in r.items("tactics"):
+        rhythm = reading.rhythm_of(tactic)
+        dates = reading.dates_in_first_weeks(rhythm, start) if rhythm.frequency else []
+        if not dates:
+            unplanned.append(tactic)
+        channels = ", ".join(r.channel_label(c) for c in reading.channels_in(tactic)) or "—"
+        for day, kind in dates:
+            planned.append((day, kind, tactic, channels))
+    planned.sort(key=lambda p: p[0])
+    blocks: list[Block] = []
+    if planned:
+        rows = [[t.weekday_date(day) if kind == "day" else
+                 t("week_of" if kind == "week" else "daily_week_of", date=t.date(day)),
+                 tactic, channels] for day, kind, tactic, channels in planned]
+        blocks += [note(t("rhythm_proposal", start=t.date(start))),
+                   table([t("col_date"), t("col_tactic_plain"), t("col_channel")], rows)]
+    else:
+        blocks.append(note(t("rhythm_empty")))
+    if unplanned:
+        blocks.append(Block("paragraph", text=t("rhythm_unplanned", tactics=unplanned)))
+    return Section("rhythm", t("rhythm"), blocks)
+
+
+@lru_cache(maxsize=CHART_CACHE)
+def _chart(series: tuple[tuple[str, tuple[str, ...], tuple[float, ...], float | None, bool], ...],
+           target_label: str, title: str) -> bytes:
+    """The /voortgang chart of these values (drawing takes matplotlib a few hundred ms,
+    so the same values in a second format or a second export reuse the picture)."""
+    from coach.features.checkins.chart import Series, progress_chart
+
+    return progress_chart([Series(n, list(lb), list(v), tg, p) for n, lb, v, tg, p in series],
+                          target_label=target_label, title=title)
+
+
+def results(r: Reading, *, chart: bool = True) -> Section:
+    t = r.t
+    if not r.kpis:
+        return Section("results", t("results"), [note(t("results_empty"))])
+    rows, series = [], []
+    for kpi in r.kpis:
+        values = measurements.values_for(r.db, r.library_id, kpi.key)
+        last = values[-1] if values else None
+        rows.append([kpi.name, r.number(kpi.baseline, kpi.target_percent) or "—",
+                     r.number(kpi.target, kpi.target_percent) or "—",
+                     r.number(last["value"], bool(last["percent"])) if last else "—",
+                     last["iso_week"] if last else "—",
+                     t(f"trend_{trend([v['value'] for v in values])}"), str(len(values))])
+        shown = values[-CHART_WEEKS:]
+        series.append((kpi.name, tuple(f"W{v['iso_week'][-2:]}" for v in shown),
+                       tuple(float(v["value"]) for v in shown),
+                       None if kpi.target is None else float(kpi.target), kpi.target_percent))
+    header = [t(c) for c in ("col_kpi_plain", "col_baseline", "col_target", "col_latest",
+                             "col_week", "col_trend", "col_count")]
+    blocks = [table(header, rows)]
+    if not any(s[2] for s in series):
+        blocks.append(note(t("results_none_yet")))
+    elif chart:
+        png = _chart(tuple(series), t("chart_target"), t("chart_title"))
+        blocks.append(Block("image", image=png, alt=t("chart_alt")))
+    return Section("results", t("results"), blocks)
+
+
+def _where(r: Reading, question_id: str, item: str) -> str:
+    q = r.flow.question(question_id)
+    step = next(s for s in r.flow.steps if any(x.id == q.id for x in s.questions))
+    return r.t("where", step=step.number, label=q.label[r.lang], item=_short(item, 80))
+
+
+def open_points(r: Reading) -> Section:
+    t = r.t
+    items: list[str] = []
+    current = [row for row in r.history if row["superseded_at"] is None]
+    for p in r.positions.all:
+        qid, key = p.key
+        if any(row["item_key"] == key for row in r.answers(qid)):
+            continue
+        names = list(dict.fromkeys(row["author_name"] for row in current
+                                   if (row["question_id"], row["item_key"]) == p.key
+                                   and row["status"] == "skipped"))
+        where = _where(r, qid, key)
+        items.append(t("open_skipped", where=where, names=names) if names
+                     else t("open_unanswered", where=where))
+    for q in r.flow.questions.values():
+        if q.foreach and not r.positions.items(q.foreach) and not r.answers(q.id):
+            items.append(t("open_waiting", where=_where(r, q.id, ""),
+                           source=r.flow.question(q.foreach).label[r.lang]))
+    for qid in r.flow.order:
+        for row in r.answers(qid):
+            if kind := row.get("feedback"):
+                block = f"weak_{kind}" if f"weak_{kind}" in t.template.blocks else "weak_other"
+                items.append(t("open_kept", where=_where(r, qid, row["item_key"]),
+                               answer=_short(r.shown(row)), feedback=t(block)))
+    for d in open_decisions(r.db, r.library_id):
+        if d["question_id"] in r.flow.questions:
+            items.append(t("open_decision", where=_where(r, d["question_id"], d["item_key"]),
+                           names=list(d.get("names") or [])))
+    if r.items("tactics"):
+        from coach.features.export.document import linked_tactics
+
+        items += [t("open_no_tactic", kpi=_short(k.name, 80)) for k in r.kpis
+                  if not linked_tactics(r, k)]
+    care = r.value("webcare")
+    if care and not reading.backup_in(care):
+        items.append(t("open_no_backup"))
+    blocks = [Block("list", items=items)] if items else [note(t("open_empty"))]
+    return Section("open", t("open"), blocks)
+
+
+def appendix(r: Reading) -> Section:
+    t = r.t
+    library_ids = {row["id"] for qid in r.flow.order for row in r.answers(qid)}
+    grouped: dict[tuple[str, str, str], list[str]] = {}
+    for row in r.history:
+        if row["superseded_at"] is None and row["status"] == "answered" and (
+                row["id"] not in library_ids) and row["question_id"] in r.flow.questions:
+            value = r.shown({**row, "provisional": False})
+            if value == r.value(row["question_id"], row["item_key"]):
+                continue  # the same as the library's answer
+            names = grouped.setdefault((row["question_id"], row["item_key"], value), [])
+            if row["author_name"] not in names:
+                names.append(row["author_name"] or "?")
+    order = {qid: i for i, qid in enumerate(r.flow.order)}
+    children = []
+    if grouped:
+        pairs = [(_where(r, qid, key), t("contribution", names=names, value=value))
+                 for (qid, key, value), names in sorted(grouped.items(),
+                                                         key=lambda g: order[g[0][0]])]
+        children.append(Section("appendix:contributions", t("contributions"),
+                                [note(t("contributions_intro")), fields(pairs)]))
+    earlier = [row for row in r.history if row["superseded_at"] is not None
+               and row["status"] == "answered" and row["question_id"] in r.flow.questions]
+    if earlier:
+        lines = [t("history_line", date=t.date(_day(row["created_at"])),
+                   name=row["author_name"] or "?",
+                   label=_where(r, row["question_id"], row["item_key"]),
+                   value=_short(r.shown({**row, "provisional": False})))
+                 for row in reversed(earlier[-HISTORY_MAX:])]
+        blocks = [Block("list", items=lines)]
+        if len(earlier) > HISTORY_MAX:
+            blocks.append(note(t("history_more", count=len(earlier) - HISTORY_MAX)))
+        children.append(Section("appendix:history", t("history"), blocks))
+    if not children:
+        return Section("appendix", t("appendix"), [note(t("appendix_empty"))])
+    return Section("appendix", t("appendix"), children=children)
+
+
+def _day(stamp: str):
+    from datetime import date
+
+    return date.fromisoformat(stamp[:10])
