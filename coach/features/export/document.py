@@ -23,8 +23,7 @@ from coach.core.calendar import DEFAULT_TZ
 from coach.core.texts import lang_or_default
 from coach.features.checkins.kpis import Kpi, library_kpis
 from coach.features.export import reading
-from coach.features.export.model import (Block, Section, StrategyDocument, Texts, fields, note,
-                                         table)
+from coach.features.export.model import Block, Section, StrategyDocument, Texts, fields, note, table
 from coach.flow.display import display
 from coach.flow.library import library_answers
 from coach.flow.model import Flow, Question, load_flow
@@ -188,7 +187,9 @@ def tactic_cell(r: Reading, tactic: str) -> str:
 
 
 def measure_cell(r: Reading, tactic: str) -> str:
-    return _joined(r.value("measure.per_tactic", tactic), r.value("rhythm"), r.value("owner"))
+    owner = r.value("owner")
+    return _joined(r.value("measure.per_tactic", tactic), r.value("rhythm"),
+                   reading.who_in(owner) or owner)
 
 
 def _overview(r: Reading) -> Section:

@@ -40,7 +40,7 @@ def roles(r: Reading) -> Section:
     for task, role in (("role_webcare", "webcare"), ("role_listening", "listening"),
                        ("role_measure", "owner")):
         text = r.value(role)
-        who = reading.who_in(text) if role != "owner" else text
+        who = reading.who_in(text) or (text if role == "owner" else "")
         if who:
             rows.append([t(task), who, reading.backup_in(text) or "—"])
     if not rows:
