@@ -114,6 +114,7 @@ def forged_buttons(world_users, lib_a, lib_b, bram_id):
         "i:new", "e:goals.offline", "s:goals", "r:goals", "k:goals.offline",
         "o:goals.offline:x", "m:audience.groups", "y:goals.offline", "x:goals.offline",
         "ci:done:yes", "ci:skip", "cs:lib", "n:back", "n:skip", "l:new", "g:en",
+        "ex:md", "ex:docx", "ex:html",
     ]
 
 

@@ -14,7 +14,6 @@ and history); see ``sections.py`` for the last five.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,12 +21,10 @@ from zoneinfo import ZoneInfo
 from coach.core.calendar import DEFAULT_TZ
 from coach.core.texts import lang_or_default
 from coach.features.checkins.kpis import Kpi, library_kpis
-from coach.features.export import reading
+from coach.features.export import reading, sections
+from coach.features.export.context import Reading, linked_tactics
 from coach.features.export.model import Block, Section, StrategyDocument, Texts, fields, note, table
-from coach.flow.display import display
-from coach.flow.library import library_answers
-from coach.flow.model import Flow, Question, load_flow
-from coach.flow.numbers import format_number
+from coach.flow.model import Flow, load_flow
 from coach.flow.positions import Positions
 from coach.storage import Database, libraries, users
 from coach.storage.history import answer_history
@@ -35,113 +32,53 @@ from coach.storage.history import answer_history
 KEY_KPIS = 5
 
 
-@dataclass
-class Reading:
-    """What the sections read, once per document."""
-
-    db: Database
-    flow: Flow
-    library_id: int
-    lang: str
-    today: date
-    t: Texts
-    positions: Positions
-    questions: dict[str, Question]
-    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    kpis: list[Kpi] = field(default_factory=list)
-    history: list[dict[str, Any]] = field(default_factory=list)
-
-    def answers(self, question_id: str) -> list[dict[str, Any]]:
-        """The library's rows; a foreach question only for items its list still has."""
-        if question_id not in self.rows:
-            rows = library_answers(self.db, self.library_id, question_id)
-            source = self.flow.question(question_id).foreach
-            if source:
-                items = set(self.items(source))
-                rows = [row for row in rows if row["item_key"] in items]
-            self.rows[question_id] = rows
-        return self.rows[question_id]
-
-    def question(self, question_id: str) -> Question:
-        return self.questions.get(question_id) or self.flow.question(question_id)
-
-    def shown(self, row: dict[str, Any]) -> str:
-        """A library answer as text; a provisional one says it is a proposal."""
-        text = display(self.question(row["question_id"]), row["value"], self.lang)
-        if row.get("provisional"):
-            return self.t("provisional", value=text, name=row["author_name"] or "?")
-        return text
-
-    def value(self, role_or_id: str, item_key: str = "") -> str:
-        qid = self._qid(role_or_id)
-        row = next((r for r in self.answers(qid) if r["item_key"] == item_key), None)
-        return self.shown(row) if row else ""
-
-    def items(self, role_or_id: str) -> list[str]:
-        """The items of a list answer (goals, tactics), as typed."""
-        rows = self.answers(self._qid(role_or_id))
-        return [str(v) for r in rows for v in (r["value"] if isinstance(r["value"], list)
-                                                else [r["value"]]) if v not in (None, "")]
-
-    def _qid(self, role_or_id: str) -> str:
-        return role_or_id if role_or_id in self.flow.questions else self.flow.by_role(
-            role_or_id).id
-
-    def channel_label(self, channel_id: str) -> str:
-        option = self.flow.by_role("channels").option(channel_id)
-        return option.label[self.lang] if option else channel_id
-
-    def number(self, value: float | None, percent: bool = False) -> str:
-        return "" if value is None else format_number(float(value), self.lang, percent=percent)
-
-
 def _title_block(r: Reading, library: dict[str, Any]) -> list[tuple[str, str]]:
-    t = r.t
+    w = r.w
     changes = sorted({row["created_at"][:10] for row in r.history})
-    pairs = [(t("field_date"), t.date(r.today))]
+    pairs = [(w("field_date"), w.date(r.today))]
     if changes:
-        pairs.append((t("field_version"), t("version", number=len(changes),
-                                             changed=t.date(date.fromisoformat(changes[-1])))))
+        pairs.append((w("field_version"), w("version", number=len(changes),
+                                             changed=w.date(date.fromisoformat(changes[-1])))))
     coordinators = {m["name"] for m in users.members(r.db, r.library_id)
                     if m["role"] == "coordinator"}
     names = list(dict.fromkeys(row["author_name"] for row in r.history
                                if row["author_name"] and row["status"] == "answered"))
-    shown = [t("coordinator", name=n) if n in coordinators else n for n in names]
+    shown = [w("coordinator", name=n) if n in coordinators else n for n in names]
     if shown:
-        pairs.append((t("field_contributors"), ", ".join(shown)))
+        pairs.append((w("field_contributors"), ", ".join(shown)))
     return pairs
 
 
 def kpi_text(r: Reading, kpi: Kpi) -> str:
-    return r.t("kpi_line", name=kpi.name, baseline=r.number(kpi.baseline, kpi.target_percent),
+    return r.w("kpi_line", name=kpi.name, baseline=r.number(kpi.baseline, kpi.target_percent),
                target=r.number(kpi.target, kpi.target_percent), period=period(r, kpi),
-               deadline=r.t.date(kpi.deadline) if kpi.deadline else "")
+               deadline=r.w.date(kpi.deadline) if kpi.deadline else "")
 
 
 def period(r: Reading, kpi: Kpi) -> str:
-    return r.t(f"period_{kpi.period}") if kpi.period in ("week", "month", "total") else ""
+    return r.w(f"period_{kpi.period}") if kpi.period in ("week", "month", "total") else ""
 
 
 def _summary(r: Reading) -> Section:
-    t = r.t
+    w = r.w
     audiences = ", ".join(v for v in (r.value("groups"), r.value("ages")) if v)
     hours = r.answers(r.flow.by_role("hours").id)
     capacity = ""
     if hours and isinstance(hours[0]["value"], dict):
-        capacity = t("hours", hours=r.shown(hours[0]))
-    pairs = [(t(label), value) for label, value in (
+        capacity = w("hours", hours=r.shown(hours[0]))
+    pairs = [(w(label), value) for label, value in (
         ("field_mission", r.value("mission.statement")), ("field_focus", r.value("focus")),
         ("field_audiences", audiences), ("field_channels", r.value("channels")),
         ("field_capacity", capacity)) if value]
     blocks = [fields(pairs)] if pairs else []
     if r.kpis:
-        blocks += [Block("paragraph", text=t("field_kpis")),
+        blocks += [Block("paragraph", text=w("field_kpis")),
                    Block("list", items=[kpi_text(r, k) for k in r.kpis[:KEY_KPIS]])]
-    return Section("summary", t("summary"), blocks or [note(t("summary_empty"))])
+    return Section("summary", w("summary"), blocks or [note(w("summary_empty"))])
 
 
 def _steps(r: Reading) -> Section:
-    t = r.t
+    w = r.w
     children = []
     for step in r.flow.steps:
         pairs = []
@@ -149,27 +86,12 @@ def _steps(r: Reading) -> Section:
             for row in r.answers(q.id):
                 label = q.label[r.lang]
                 if q.foreach:
-                    label = t("item_label", label=label, item=row["item_key"])
+                    label = w("item_label", label=label, item=row["item_key"])
                 pairs.append((label, r.shown(row)))
-        blocks = [fields(pairs)] if pairs else [note(t("step_empty"))]
-        children.append(Section(f"step:{step.id}", t("step_title", number=step.number,
+        blocks = [fields(pairs)] if pairs else [note(w("step_empty"))]
+        children.append(Section(f"step:{step.id}", w("step_title", number=step.number,
                                                       title=step.title[r.lang]), blocks))
-    return Section("steps", t("steps"), children=children)
-
-
-def linked_tactics(r: Reading, kpi: Kpi) -> list[str]:
-    """The tactics that serve a KPI: those naming a channel its goal or name names, else
-    those sharing a word with them, else the only tactic there is."""
-    tactics = r.items("tactics")
-    about = f"{kpi.goal} {kpi.name}"
-    channels = set(reading.channels_in(about))
-    found = [x for x in tactics if channels & set(reading.channels_in(x))]
-    if not found:
-        words = {w for w in reading.fold(about).split() if len(w) >= 5}
-        found = [x for x in tactics if words & set(reading.fold(x).split())]
-    if not found and len(tactics) == 1:
-        found = tactics
-    return found
+    return Section("steps", w("steps"), children=children)
 
 
 def _joined(*parts: str) -> str:
@@ -193,31 +115,29 @@ def measure_cell(r: Reading, tactic: str) -> str:
 
 
 def _overview(r: Reading) -> Section:
-    t = r.t
+    w = r.w
     if not r.kpis:
-        return Section("overview", t("overview"), [note(t("overview_empty"))])
+        return Section("overview", w("overview"), [note(w("overview_empty"))])
     links = {row["item_key"]: r.shown(row) for row in r.answers("sm_goals.link")}
     rows = []
     for kpi in r.kpis:
         tactics = linked_tactics(r, kpi)
-        kpi_cell = _joined(kpi.name, t("baseline", value=r.number(kpi.baseline, kpi.target_percent))
+        kpi_cell = _joined(kpi.name, w("baseline", value=r.number(kpi.baseline, kpi.target_percent))
                            if kpi.baseline is not None else "",
-                           t("target", value=r.number(kpi.target, kpi.target_percent))
+                           w("target", value=r.number(kpi.target, kpi.target_percent))
                            if kpi.target is not None else "", period(r, kpi),
-                           t("deadline", date=t.date(kpi.deadline)) if kpi.deadline else "")
+                           w("deadline", date=w.date(kpi.deadline)) if kpi.deadline else "")
         rows.append([links.get(kpi.goal, "") or "—", kpi.goal or "—", kpi_cell,
                      "; ".join(tactic_cell(r, x) for x in tactics) or "—",
                      "; ".join(measure_cell(r, x) for x in tactics) or "—"])
-    header = [t(c) for c in ("col_goal", "col_sm_goal", "col_kpi", "col_tactic", "col_measure")]
-    return Section("overview", t("overview"), [table(header, rows)])
+    header = [w(c) for c in ("col_goal", "col_sm_goal", "col_kpi", "col_tactic", "col_measure")]
+    return Section("overview", w("overview"), [table(header, rows)])
 
 
 def build_document(db: Database, library_id: int, lang: str | None, now: datetime, *,
                    flow: Flow | None = None, tz: str = DEFAULT_TZ,
                    chart: bool = True) -> StrategyDocument:
     """The whole document; ``chart=False`` leaves the results chart out (Markdown)."""
-    from coach.features.export import sections
-
     flow = flow or load_flow()
     lang = lang_or_default(lang)
     library = libraries.get_library(db, library_id)
@@ -231,5 +151,5 @@ def build_document(db: Database, library_id: int, lang: str | None, now: datetim
     body = [_summary(r), _steps(r), _overview(r), sections.roles(r), sections.listening(r),
             sections.content_rhythm(r), sections.results(r, chart=chart),
             sections.open_points(r), sections.appendix(r)]
-    return StrategyDocument(lang, library["name"], r.t("title", library=library["name"]),
+    return StrategyDocument(lang, library["name"], r.w("title", library=library["name"]),
                             r.today, _title_block(r, library), body)

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING
 
 from coach.features.checkins.trend import trend
 from coach.features.export import reading
+from coach.features.export.context import linked_tactics
 from coach.features.export.model import Block, Section, fields, note, table
 from coach.flow.library import open_decisions
 from coach.storage import measurements, users
 
 if TYPE_CHECKING:
-    from coach.features.export.document import Reading
+    from coach.features.export.context import Reading
 
 CHART_WEEKS = 12
 CHART_CACHE = 64  # charts kept (about 30-90 kB each)
@@ -31,54 +32,54 @@ def _lower(label: str) -> str:
 
 
 def roles(r: Reading) -> Section:
-    t = r.t
+    w = r.w
     coordinators = [m["name"] for m in users.members(r.db, r.library_id)
                     if m["role"] == "coordinator"]
     rows = []
     if coordinators:
-        rows.append([t("role_coordination"), coordinators[0], ", ".join(coordinators[1:]) or "—"])
+        rows.append([w("role_coordination"), coordinators[0], ", ".join(coordinators[1:]) or "—"])
     for task, role in (("role_webcare", "webcare"), ("role_listening", "listening"),
                        ("role_measure", "owner")):
         text = r.value(role)
         who = reading.who_in(text) or (text if role == "owner" else "")
         if who:
-            rows.append([t(task), who, reading.backup_in(text) or "—"])
+            rows.append([w(task), who, reading.backup_in(text) or "—"])
     if not rows:
-        return Section("roles", t("roles"), [note(t("roles_empty"))])
-    header = [t("col_task"), t("col_who"), t("col_backup")]
-    return Section("roles", t("roles"), [table(header, rows)])
+        return Section("roles", w("roles"), [note(w("roles_empty"))])
+    header = [w("col_task"), w("col_who"), w("col_backup")]
+    return Section("roles", w("roles"), [table(header, rows)])
 
 
 def _plan(r: Reading, section_id: str, title: str, empty: str,
           parts: list[tuple[str, str]], agreement: str) -> Section:
-    t = r.t
+    w = r.w
     if not agreement:
-        return Section(section_id, title, [note(t(empty))])
-    pairs = [(t("field_agreement"), agreement)]
-    pairs += [(t(label), value) for label, value in parts if value]
+        return Section(section_id, title, [note(w(empty))])
+    pairs = [(w("field_agreement"), agreement)]
+    pairs += [(w(label), value) for label, value in parts if value]
     blocks = [fields(pairs)]
-    missing = [_lower(t(label)) for label, value in parts if not value]
+    missing = [_lower(w(label)) for label, value in parts if not value]
     if missing:
-        blocks.append(note(t("missing_fields", fields=missing)))
+        blocks.append(note(w("missing_fields", fields=missing)))
     return Section(section_id, title, blocks)
 
 
 def listening(r: Reading) -> Section:
-    t = r.t
+    w = r.w
     heard, care = r.value("listening"), r.value("webcare")
     tool = reading.tool_in(heard) or reading.tool_in(care)
-    listen = _plan(r, "listening:listening", t("listening_title"), "listening_empty", [
+    listen = _plan(r, "listening:listening", w("listening_title"), "listening_empty", [
         ("field_where", ", ".join(reading.places_in(heard, r.channel_label))),
         ("field_how_often", reading.how_often_in(heard)), ("field_tool", tool)], heard)
-    webcare = _plan(r, "listening:webcare", t("webcare_title"), "webcare_empty", [
+    webcare = _plan(r, "listening:webcare", w("webcare_title"), "webcare_empty", [
         ("field_who_answers", reading.who_in(care)), ("field_backup", reading.backup_in(care)),
         ("field_response_time", reading.response_time_in(care)),
         ("field_hours", reading.hours_in(care))], care)
-    return Section("listening", t("listening"), children=[listen, webcare])
+    return Section("listening", w("listening"), children=[listen, webcare])
 
 
 def content_rhythm(r: Reading) -> Section:
-    t = r.t
+    w = r.w
     start = reading.first_monday_after(r.today)
     planned, unplanned = [], []
     for tactic in r.items("tactics"):
@@ -92,16 +93,16 @@ def content_rhythm(r: Reading) -> Section:
     planned.sort(key=lambda p: p[0])
     blocks: list[Block] = []
     if planned:
-        rows = [[t.weekday_date(day) if kind == "day" else
-                 t("week_of" if kind == "week" else "daily_week_of", date=t.date(day)),
+        rows = [[w.weekday_date(day) if kind == "day" else
+                 w("week_of" if kind == "week" else "daily_week_of", date=w.date(day)),
                  tactic, channels] for day, kind, tactic, channels in planned]
-        blocks += [note(t("rhythm_proposal", start=t.date(start))),
-                   table([t("col_date"), t("col_tactic_plain"), t("col_channel")], rows)]
+        blocks += [note(w("rhythm_proposal", start=w.date(start))),
+                   table([w("col_date"), w("col_tactic_plain"), w("col_channel")], rows)]
     else:
-        blocks.append(note(t("rhythm_empty")))
+        blocks.append(note(w("rhythm_empty")))
     if unplanned:
-        blocks.append(Block("paragraph", text=t("rhythm_unplanned", tactics=unplanned)))
-    return Section("rhythm", t("rhythm"), blocks)
+        blocks.append(Block("paragraph", text=w("rhythm_unplanned", tactics=unplanned)))
+    return Section("rhythm", w("rhythm"), blocks)
 
 
 @lru_cache(maxsize=CHART_CACHE)
@@ -116,9 +117,9 @@ def _chart(series: tuple[tuple[str, tuple[str, ...], tuple[float, ...], float | 
 
 
 def results(r: Reading, *, chart: bool = True) -> Section:
-    t = r.t
+    w = r.w
     if not r.kpis:
-        return Section("results", t("results"), [note(t("results_empty"))])
+        return Section("results", w("results"), [note(w("results_empty"))])
     rows, series = [], []
     for kpi in r.kpis:
         values = measurements.values_for(r.db, r.library_id, kpi.key)
@@ -127,30 +128,30 @@ def results(r: Reading, *, chart: bool = True) -> Section:
                      r.number(kpi.target, kpi.target_percent) or "—",
                      r.number(last["value"], bool(last["percent"])) if last else "—",
                      last["iso_week"] if last else "—",
-                     t(f"trend_{trend([v['value'] for v in values])}"), str(len(values))])
+                     w(f"trend_{trend([v['value'] for v in values])}"), str(len(values))])
         shown = values[-CHART_WEEKS:]
         series.append((kpi.name, tuple(f"W{v['iso_week'][-2:]}" for v in shown),
                        tuple(float(v["value"]) for v in shown),
                        None if kpi.target is None else float(kpi.target), kpi.target_percent))
-    header = [t(c) for c in ("col_kpi_plain", "col_baseline", "col_target", "col_latest",
+    header = [w(c) for c in ("col_kpi_plain", "col_baseline", "col_target", "col_latest",
                              "col_week", "col_trend", "col_count")]
     blocks = [table(header, rows)]
     if not any(s[2] for s in series):
-        blocks.append(note(t("results_none_yet")))
+        blocks.append(note(w("results_none_yet")))
     elif chart:
-        png = _chart(tuple(series), t("chart_target"), t("chart_title"))
-        blocks.append(Block("image", image=png, alt=t("chart_alt")))
-    return Section("results", t("results"), blocks)
+        png = _chart(tuple(series), w("chart_target"), w("chart_title"))
+        blocks.append(Block("image", image=png, alt=w("chart_alt")))
+    return Section("results", w("results"), blocks)
 
 
 def _where(r: Reading, question_id: str, item: str) -> str:
     q = r.flow.question(question_id)
     step = next(s for s in r.flow.steps if any(x.id == q.id for x in s.questions))
-    return r.t("where", step=step.number, label=q.label[r.lang], item=_short(item, 80))
+    return r.w("where", step=step.number, label=q.label[r.lang], item=_short(item, 80))
 
 
 def open_points(r: Reading) -> Section:
-    t = r.t
+    w = r.w
     items: list[str] = []
     current = [row for row in r.history if row["superseded_at"] is None]
     for p in r.positions.all:
@@ -161,36 +162,34 @@ def open_points(r: Reading) -> Section:
                                    if (row["question_id"], row["item_key"]) == p.key
                                    and row["status"] == "skipped"))
         where = _where(r, qid, key)
-        items.append(t("open_skipped", where=where, names=names) if names
-                     else t("open_unanswered", where=where))
+        items.append(w("open_skipped", where=where, names=names) if names
+                     else w("open_unanswered", where=where))
     for q in r.flow.questions.values():
         if q.foreach and not r.positions.items(q.foreach) and not r.answers(q.id):
-            items.append(t("open_waiting", where=_where(r, q.id, ""),
+            items.append(w("open_waiting", where=_where(r, q.id, ""),
                            source=r.flow.question(q.foreach).label[r.lang]))
     for qid in r.flow.order:
         for row in r.answers(qid):
             if kind := row.get("feedback"):
-                block = f"weak_{kind}" if f"weak_{kind}" in t.template.blocks else "weak_other"
-                items.append(t("open_kept", where=_where(r, qid, row["item_key"]),
-                               answer=_short(r.shown(row)), feedback=t(block)))
+                block = f"weak_{kind}" if f"weak_{kind}" in w.template.blocks else "weak_other"
+                items.append(w("open_kept", where=_where(r, qid, row["item_key"]),
+                               answer=_short(r.shown(row)), feedback=w(block)))
     for d in open_decisions(r.db, r.library_id):
         if d["question_id"] in r.flow.questions:
-            items.append(t("open_decision", where=_where(r, d["question_id"], d["item_key"]),
+            items.append(w("open_decision", where=_where(r, d["question_id"], d["item_key"]),
                            names=list(d.get("names") or [])))
     if r.items("tactics"):
-        from coach.features.export.document import linked_tactics
-
-        items += [t("open_no_tactic", kpi=_short(k.name, 80)) for k in r.kpis
+        items += [w("open_no_tactic", kpi=_short(k.name, 80)) for k in r.kpis
                   if not linked_tactics(r, k)]
     care = r.value("webcare")
     if care and not reading.backup_in(care):
-        items.append(t("open_no_backup"))
-    blocks = [Block("list", items=items)] if items else [note(t("open_empty"))]
-    return Section("open", t("open"), blocks)
+        items.append(w("open_no_backup"))
+    blocks = [Block("list", items=items)] if items else [note(w("open_empty"))]
+    return Section("open", w("open"), blocks)
 
 
 def appendix(r: Reading) -> Section:
-    t = r.t
+    w = r.w
     library_ids = {row["id"] for qid in r.flow.order for row in r.answers(qid)}
     grouped: dict[tuple[str, str, str], list[str]] = {}
     for row in r.history:
@@ -205,26 +204,26 @@ def appendix(r: Reading) -> Section:
     order = {qid: i for i, qid in enumerate(r.flow.order)}
     children = []
     if grouped:
-        pairs = [(_where(r, qid, key), t("contribution", names=names, value=value))
+        pairs = [(_where(r, qid, key), w("contribution", names=names, value=value))
                  for (qid, key, value), names in sorted(grouped.items(),
                                                          key=lambda g: order[g[0][0]])]
-        children.append(Section("appendix:contributions", t("contributions"),
-                                [note(t("contributions_intro")), fields(pairs)]))
+        children.append(Section("appendix:contributions", w("contributions"),
+                                [note(w("contributions_intro")), fields(pairs)]))
     earlier = [row for row in r.history if row["superseded_at"] is not None
                and row["status"] == "answered" and row["question_id"] in r.flow.questions]
     if earlier:
-        lines = [t("history_line", date=t.date(_day(row["created_at"])),
+        lines = [w("history_line", date=w.date(_day(row["created_at"])),
                    name=row["author_name"] or "?",
                    label=_where(r, row["question_id"], row["item_key"]),
                    value=_short(r.shown({**row, "provisional": False})))
                  for row in reversed(earlier[-HISTORY_MAX:])]
         blocks = [Block("list", items=lines)]
         if len(earlier) > HISTORY_MAX:
-            blocks.append(note(t("history_more", count=len(earlier) - HISTORY_MAX)))
-        children.append(Section("appendix:history", t("history"), blocks))
+            blocks.append(note(w("history_more", count=len(earlier) - HISTORY_MAX)))
+        children.append(Section("appendix:history", w("history"), blocks))
     if not children:
-        return Section("appendix", t("appendix"), [note(t("appendix_empty"))])
-    return Section("appendix", t("appendix"), children=children)
+        return Section("appendix", w("appendix"), [note(w("appendix_empty"))])
+    return Section("appendix", w("appendix"), children=children)
 
 
 def _day(stamp: str):

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from coach.features.checkins.kpis import Kpi
+from coach.features.export import context as context_module
 from coach.features.export import document as document_module
 from coach.features.export import sections as sections_module
 from tests.features.export.conftest import FORMATS, KPIS
@@ -252,7 +253,7 @@ def test_a_provisional_answer_is_a_proposal_and_open_decisions_are_listed(
         strategy, render, monkeypatch, fmt):
     """Rows flagged provisional by library_answers are shown as a colleague's proposal,
     never as the library's; open_decisions are open points."""
-    real = document_module.library_answers
+    real = context_module.library_answers
 
     def with_provisional_mission(db, library_id, question_id):
         rows = real(db, library_id, question_id)
@@ -260,7 +261,7 @@ def test_a_provisional_answer_is_a_proposal_and_open_decisions_are_listed(
             rows = [{**r, "provisional": True, "author_name": "Bram"} for r in rows]
         return rows
 
-    monkeypatch.setattr(document_module, "library_answers", with_provisional_mission)
+    monkeypatch.setattr(context_module, "library_answers", with_provisional_mission)
     monkeypatch.setattr(sections_module, "open_decisions", lambda db, library_id: [
         {"question_id": "audience.words", "item_key": "", "names": ["Anna", "Bram"]}])
     outline = read(fmt, render(strategy[2], fmt))
@@ -269,3 +270,26 @@ def test_a_provisional_answer_is_a_proposal_and_open_decisions_are_listed(
         " nog niet besloten)")
     assert ("Stap 2, Doelgroep in eigen woorden: nog te beslissen in het team (bijdragen van"
             " Anna, Bram).") in texts_of(section(outline, "Open punten"), "item")
+
+
+def test_every_text_the_document_uses_is_in_both_languages():
+    import re
+
+    from coach.core.texts import template_names
+    from tests.support import ROOT
+
+    used = set()
+    for path in (ROOT / "coach" / "features" / "export").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r"\bw\(\s*\"(\w+)\"", source))
+        used |= set(re.findall(r"\"((?:field|role|col)_\w+)\"", source))
+    used |= {f"period_{p}" for p in ("week", "month", "total")}
+    used |= {f"trend_{d}" for d in ("rising", "falling", "flat", "none")}
+    # every weakness the coach can point out (a block of feedback.j2) has its one line
+    kinds = {n.split(".", 1)[1] for n in template_names("nl") if n.startswith("feedback.")}
+    used |= {f"weak_{k}" for k in kinds - {"keep", "take", "kept", "skipped_non_answer"}}
+    used.add("weak_other")
+    assert len(used) > 80
+    for lang in ("nl", "en"):
+        missing = {f"document.{u}" for u in used} - template_names(lang)
+        assert not missing, f"{lang}: {sorted(missing)}"
