@@ -33,6 +33,7 @@ class Reading:
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     kpis: list[Kpi] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
+    places: dict[tuple[str, str], str] = field(default_factory=dict)  # see sections._where
 
     def answers(self, question_id: str) -> list[dict[str, Any]]:
         """The library's rows; a foreach question only for items its list still has."""

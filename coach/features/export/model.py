@@ -70,11 +70,19 @@ class Texts:
     def __init__(self, lang: str):
         self.lang = lang
         self.template = environment().get_template(f"{lang}/document.j2")
+        self._fixed: dict[str, str] = {}  # blocks without context, rendered once
 
     def __call__(self, block: str, /, **ctx: object) -> str:
+        if not ctx and block in self._fixed:
+            return self._fixed[block]
         render = self.template.blocks[block]
-        text = "".join(render(self.template.new_context({"lang": self.lang, **ctx})))
-        return " ".join(text.split())
+        # shared: the blocks use no globals, so the context need not copy them (a
+        # document renders hundreds of blocks)
+        context = self.template.new_context({"lang": self.lang, **ctx}, shared=True)
+        text = " ".join("".join(render(context)).split())
+        if not ctx:
+            self._fixed[block] = text
+        return text
 
     def date(self, day: date) -> str:
         """``1 december 2026`` / ``1 December 2026``."""

@@ -145,9 +145,14 @@ def results(r: Reading, *, chart: bool = True) -> Section:
 
 
 def _where(r: Reading, question_id: str, item: str) -> str:
-    q = r.flow.question(question_id)
-    step = next(s for s in r.flow.steps if any(x.id == q.id for x in s.questions))
-    return r.w("where", step=step.number, label=q.label[r.lang], item=_short(item, 80))
+    """"Stap 2, Leeftijden" or "Stap 5, KPI's („goal”)": where in the flow a point is."""
+    key = (question_id, item)
+    if key not in r.places:
+        q = r.flow.question(question_id)
+        step = next(s for s in r.flow.steps if any(x.id == q.id for x in s.questions))
+        r.places[key] = r.w("where", step=step.number, label=q.label[r.lang],
+                            item=_short(item, 80))
+    return r.places[key]
 
 
 def open_points(r: Reading) -> Section:
@@ -190,17 +195,20 @@ def open_points(r: Reading) -> Section:
 
 def appendix(r: Reading) -> Section:
     w = r.w
-    library_ids = {row["id"] for qid in r.flow.order for row in r.answers(qid)}
+    library = {(row["question_id"], row["item_key"]): row for qid in r.flow.order
+               for row in r.answers(qid)}
     grouped: dict[tuple[str, str, str], list[str]] = {}
     for row in r.history:
-        if row["superseded_at"] is None and row["status"] == "answered" and (
-                row["id"] not in library_ids) and row["question_id"] in r.flow.questions:
-            value = r.shown({**row, "provisional": False})
-            if value == r.value(row["question_id"], row["item_key"]):
-                continue  # the same as the library's answer
-            names = grouped.setdefault((row["question_id"], row["item_key"], value), [])
-            if row["author_name"] not in names:
-                names.append(row["author_name"] or "?")
+        if row["superseded_at"] is not None or row["status"] != "answered" or (
+                row["question_id"] not in r.flow.questions):
+            continue
+        agreed = library.get((row["question_id"], row["item_key"]))
+        if agreed is not None and (agreed["id"] == row["id"] or agreed["value"] == row["value"]):
+            continue  # the library's answer, or the same words
+        value = r.shown({**row, "provisional": False})
+        names = grouped.setdefault((row["question_id"], row["item_key"], value), [])
+        if (row["author_name"] or "?") not in names:
+            names.append(row["author_name"] or "?")
     order = {qid: i for i, qid in enumerate(r.flow.order)}
     children = []
     if grouped:
