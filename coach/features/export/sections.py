@@ -158,21 +158,28 @@ def _where(r: Reading, question_id: str, item: str) -> str:
 def open_points(r: Reading) -> Section:
     w = r.w
     items: list[str] = []
-    current = [row for row in r.history if row["superseded_at"] is None]
-    for p in r.positions.all:
-        qid, key = p.key
-        if any(row["item_key"] == key for row in r.answers(qid)):
+    skipped: dict[tuple[str, str], list[str]] = {}
+    for row in r.history:
+        if row["superseded_at"] is None and row["status"] == "skipped":
+            names = skipped.setdefault((row["question_id"], row["item_key"]), [])
+            if (row["author_name"] or "?") not in names:
+                names.append(row["author_name"] or "?")
+    for qid in r.flow.order:  # what the library has no answer to yet, in the flow's order
+        q = r.question(qid)
+        source = q.foreach or (q.options_from[0] if q.options_from and not q.options else "")
+        keys = r.items(q.foreach) if q.foreach else [""]
+        if source and not (r.items(source) if q.foreach else []):
+            if not r.answers(qid):
+                items.append(w("open_waiting", where=_where(r, qid, ""),
+                               source=r.flow.question(source).label[r.lang]))
             continue
-        names = list(dict.fromkeys(row["author_name"] for row in current
-                                   if (row["question_id"], row["item_key"]) == p.key
-                                   and row["status"] == "skipped"))
-        where = _where(r, qid, key)
-        items.append(w("open_skipped", where=where, names=names) if names
-                     else w("open_unanswered", where=where))
-    for q in r.flow.questions.values():
-        if q.foreach and not r.positions.items(q.foreach) and not r.answers(q.id):
-            items.append(w("open_waiting", where=_where(r, q.id, ""),
-                           source=r.flow.question(q.foreach).label[r.lang]))
+        answered = {row["item_key"] for row in r.answers(qid)}
+        for key in keys:
+            if key not in answered:
+                where = _where(r, qid, key)
+                names = skipped.get((qid, key))
+                items.append(w("open_skipped", where=where, names=names) if names
+                             else w("open_unanswered", where=where))
     for qid in r.flow.order:
         for row in r.answers(qid):
             if kind := row.get("feedback"):
