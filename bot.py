@@ -3,7 +3,7 @@
 
     python bot.py console [--as NAME]   chat with the coach in this terminal
     python bot.py [run]                 run the Telegram bot (needs TELEGRAM_BOT_TOKEN)
-    python bot.py export --library NAME [-o FILE]   a library's strategy as Markdown
+    python bot.py export --library NAME [--format md|docx|html] [-o FILE]
     python bot.py checkins send-due     send the weekly check-ins due now (for cron)
     python bot.py backup FILE           a consistent copy of the live database
 
@@ -53,7 +53,7 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
     import os
     from datetime import UTC, datetime
 
-    from coach.features.export.feature import LibraryNotFound, build_export, find_library
+    from coach.features.export.feature import LibraryNotFound, find_library, render_document
     from coach.storage.db import open_db
 
     if config.db_path != ":memory:" and not os.path.exists(config.db_path):
@@ -65,14 +65,15 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
     except LibraryNotFound as exc:
         print(cli_line(exc.block, **exc.ctx), file=sys.stderr)
         return 2
-    text = build_export(db, library["id"], args.lang, datetime.now(UTC), tz=config.tz).text
+    content = render_document(db, library["id"], args.lang, datetime.now(UTC), args.format,
+                              tz=config.tz)
     if not args.output:
-        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.write(content)
         sys.stdout.flush()
         return 0
     try:
-        with open(args.output, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        with open(args.output, "wb") as fh:
+            fh.write(content)
     except OSError as exc:
         print(cli_line("cannot_write", path=args.output, reason=exc.strerror or exc),
               file=sys.stderr)
@@ -103,12 +104,15 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="write a consistent copy of the live database")
     backup.add_argument("file", help="where to write the copy")
     backup.set_defaults(func=cmd_backup)
-    export = sub.add_parser("export", help="write a library's strategy as a Markdown document")
+    export = sub.add_parser("export", help="write a library's strategy document (Word, HTML"
+                                           " or Markdown)")
     export.add_argument("--library", required=True, metavar="NAME_OR_ID",
                         help="the library's id, or (part of) its name")
     export.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
     export.add_argument("--lang", choices=("nl", "en"), default="nl",
                         help="language of the document (default: nl)")
+    export.add_argument("--format", choices=("md", "docx", "html"), default="md",
+                        help="md (Markdown, the default), docx (Word) or html (prints to PDF)")
     export.set_defaults(func=cmd_export)
     checkins = sub.add_parser("checkins", help="weekly check-ins")
     checkins_sub = checkins.add_subparsers(dest="checkins_command", required=True)

@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
-"""How long does exporting a big team's strategy take?
+"""How long does exporting a big team's strategy document take, in each format?
 
 Builds one library with MEMBERS members who each answered every question (one walk
 through the engine, copied for the others with their own wording), plus WEEKS weeks
-of measurements for every KPI, then renders the export N times and prints a Markdown
-table. Target: well under a second per export.
+of measurements for every KPI, then renders the document N times per format (Word,
+HTML, Markdown; the chart in Word and HTML) and prints a Markdown table. Target: a
+median under 300 ms per format, chart included.
+
+Two rows per format with a chart: "new chart" draws it every time (the chart cache
+emptied before each export: the first export after a new measurement), "same values"
+reuses the picture as a second format or a second export of the same values does.
 
     python bench/export_bench.py [--members 50] [--weeks 52] [-n 20]
 """
@@ -13,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import sys
@@ -26,7 +32,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from coach.features.checkins import kpis  # noqa: E402
-from coach.features.export.feature import build_export  # noqa: E402
+from coach.features.export import sections  # noqa: E402
+from coach.features.export.feature import FORMATS, render_document  # noqa: E402
 from coach.flow.model import load_flow  # noqa: E402
 from coach.storage import measurements  # noqa: E402
 from coach.storage.db import open_db  # noqa: E402
@@ -72,7 +79,7 @@ def build(db_path: str, members: int, weeks: int) -> tuple[int, int]:
         for k_index, kpi in enumerate(found):
             for w in range(weeks):
                 year, week, _ = (monday + timedelta(weeks=w)).isocalendar()
-                measurements.record(db, library_id=library_id, kpi=kpi.name,
+                measurements.record(db, library_id=library_id, kpi=kpi.key,
                                     week=f"{year}-W{week:02d}", value=100 + 3 * w + 10 * k_index,
                                     percent=False, author=author, now=NOW)
     db.close()
@@ -92,19 +99,34 @@ def main(argv: list[str] | None = None) -> int:
         path = str(Path(tmp) / "bench.db")
         library_id, kpi_count = build(path, args.members, args.weeks)
         db = open_db(path)
-        build_export(db, library_id, "nl", NOW)  # warm up: templates, channel data
-        times, size = [], 0
-        for _ in range(args.n):
-            t0 = time.perf_counter()
-            result = build_export(db, library_id, "nl", NOW)
-            times.append((time.perf_counter() - t0) * 1000)
-            size = len(result.text.encode("utf-8"))
+        rows = []
+        for fmt in FORMATS:
+            render_document(db, library_id, "nl", NOW, fmt)  # warm up: imports, templates
+            cases = [("new chart", True), ("same values", False)] if fmt != "md" else [
+                ("no chart", False)]
+            for label, cold in cases:
+                times, cpu, size = [], [], 0
+                for _ in range(args.n):
+                    if cold:
+                        sections._chart.cache_clear()
+                    t0, c0 = time.perf_counter(), time.process_time()
+                    content = render_document(db, library_id, "nl", NOW, fmt)
+                    times.append((time.perf_counter() - t0) * 1000)
+                    cpu.append((time.process_time() - c0) * 1000)
+                    size = len(content)
+                rows.append((fmt, label, size, statistics.median(times), max(times),
+                             statistics.median(cpu)))
         db.close()
     print(f"Export benchmark; Python {platform.python_version()} on {platform.machine()}\n")
-    print("| members | weeks | KPIs | bytes | exports | median ms | max ms |")
-    print("|---|---|---|---|---|---|---|")
-    print(f"| {args.members} | {args.weeks} | {kpi_count} | {size} | {args.n} |"
-          f" {statistics.median(times):.1f} | {max(times):.1f} |")
+    print(f"{args.members} members, {args.weeks} weeks of values for {kpi_count} KPIs,"
+          f" {args.n} exports per row\n")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+          " (CPU ms: this process's own time, what a quiet machine's wall time comes"
+          " close to)\n")
+    print("| format | chart | bytes | median ms | max ms | median CPU ms |")
+    print("|---|---|---|---|---|---|")
+    for fmt, label, size, median, worst, cpu_median in rows:
+        print(f"| {fmt} | {label} | {size} | {median:.1f} | {worst:.1f} | {cpu_median:.1f} |")
     return 0
 
 

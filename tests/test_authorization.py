@@ -129,6 +129,7 @@ def forged_buttons(world_users, lib_a, lib_b, bram_id):
         "i:new", "e:goals.offline", "s:goals", "r:goals", "k:goals.offline",
         "o:goals.offline:x", "m:audience.groups", "y:goals.offline", "x:goals.offline",
         "ci:done:yes", "ci:skip", "cs:lib", "n:back", "n:skip", "l:new", "g:en",
+        "ex:md", "ex:docx", "ex:html",
         "d:n:0", "d:m:goals.offline~", "d:k:goals.offline~", "d:e:goals.offline~",
         "ds:on", f"v:m:{bram_id}", f"v:t:{bram_id}:2", "v:l", "w:d:goals.offline",
         *(f"{kind}:{answer_id}" for answer_id in world_users["answer_ids"]

@@ -73,13 +73,15 @@ def _decode(row: dict[str, Any]) -> dict[str, Any]:
 
 def current(db: Database, library_id: int, question_id: str | None = None
             ) -> list[dict[str, Any]]:
-    """The library's current answers (to one question), oldest first."""
-    sql = "select * from library_answers where library_id = ? and superseded_at is null"
+    """The library's current answers (to one question), oldest first, each with the
+    ``feedback`` its contribution was kept despite (``answers.feedback``)."""
+    sql = ("select l.*, a.feedback from library_answers l left join answers a"
+           " on a.id = l.source_answer_id where l.library_id = ? and l.superseded_at is null")
     params: list[Any] = [library_id]
     if question_id is not None:
-        sql += " and question_id = ?"
+        sql += " and l.question_id = ?"
         params.append(question_id)
-    return [_decode(r) for r in rows(db, sql + " order by id", params)]
+    return [_decode(r) for r in rows(db, sql + " order by l.id", params)]
 
 
 def history(db: Database, library_id: int, question_id: str, item_key: str = ""

@@ -103,6 +103,7 @@ class Call:
     status: int = 200
     response: Any = None
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    file_types: dict[str, str] = field(default_factory=dict)  # the uploads' content types
     at: float = field(default_factory=time.monotonic)
     seq: int = 0
 
@@ -448,6 +449,7 @@ class FakeBotApi:
                 for key, value in form.items():
                     if isinstance(value, web.FileField):
                         files[key] = (value.filename or key, value.file.read())
+                        params.setdefault("_file_types", {})[key] = value.content_type
                     else:
                         params[key] = value
         for key, value in list(params.items()):
@@ -504,7 +506,7 @@ class FakeBotApi:
         except BadRequest as exc:
             self._record(Call(method, {}, exc.status, exc.description))
             return _err(exc.status, exc.description)
-        call = Call(method, params, files=files)
+        call = Call(method, params, files=files, file_types=params.pop("_file_types", {}))
         if token != self.token:
             call.status = 401
             self._record(call)

@@ -63,14 +63,16 @@ async def send_reply(
         if reply.document is not None:
             send_file, what = bot.send_document, "sendDocument"
             content, filename = reply.document.content, reply.document.filename
+            mime_type = reply.document.mime_type
         else:
             send_file, what = bot.send_photo, "sendPhoto"
             # drawing a chart takes a while: off the event loop
             content, filename = await asyncio.to_thread(reply.draw_photo), "chart.png"
+            mime_type = "image/png"
         await call_with_retry(
             lambda: send_file(
                 chat_id,
-                InputFile(content, filename=filename),
+                _input_file(content, filename, mime_type),
                 caption=caption or None,
                 reply_markup=file_markup,
             ),
@@ -131,3 +133,11 @@ async def deliver(
         log.info("chat %s cannot be reached (%s); skipping its replies", chat_id, exc)
     except ChatMigrated as exc:
         log.info("chat %s moved to %s; skipping its replies", chat_id, exc.new_chat_id)
+
+
+def _input_file(content: bytes, filename: str, mime_type: str) -> InputFile:
+    """The file with its own MIME type (not one guessed from the name, which depends on
+    the machine's mime.types: .docx and .md are not known everywhere)."""
+    upload = InputFile(content, filename=filename)
+    upload.mimetype = mime_type
+    return upload

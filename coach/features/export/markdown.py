@@ -40,7 +40,12 @@ def _lines(text: Any) -> list[str]:
     return [line.strip() for line in text.split("\n") if line.strip()]
 
 
+_PLAIN = re.compile(r"[^\\`*\[\]<>|~_&]*")  # nothing inline to escape
+
+
 def _escape_line(line: str) -> str:
+    if _PLAIN.fullmatch(line) and not (line[:1] in "+=-#" or line[:1].isdigit()):
+        return line  # most text: nothing to escape (an export escapes thousands of lines)
     line = _INLINE.sub(r"\\\1", line)
     line = _UNDERSCORE.sub(r"\\_", line)
     line = _ENTITY.sub(r"\\&", line)

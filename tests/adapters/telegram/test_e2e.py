@@ -370,33 +370,8 @@ async def test_adapter_sends_long_texts_documents_and_photos(bot: RunningBot):
     assert_clean(api)
 
 
-async def test_export_arrives_as_a_markdown_document(bot: RunningBot):
-    api = bot.api
-    anna = bot.user(1301, "Anna")
-    await new_library(anna, "Bieb Exportstad")
-    await answer_goals(anna)
-    mark = api.mark()
-    calls = await anna.command("export")
-    assert [c.method for c in calls] == ["sendDocument", "sendMessage"]
-    document, message = calls
-    filename, content = document.files["document"]
-    assert filename.endswith(".md")
-    assert b"Bieb Exportstad" in content
-    assert b"Meer gezinnen bij de VoorleesExpress" in content
-    assert plain(document.params["caption"]) == plain(
-        bot.coach.render("nl", "export_reply.caption"))
-    done = plain(bot.coach.render("nl", "export_reply.done", answered=0, total=0,
-                                  filename=filename))
-    assert texts([message])[0].startswith(done.split("(")[0])
-    assert [c for c in api.calls[mark:] if c.status >= 400] == []
-    # a colleague may not export: a text, no document
-    invite = texts(await anna.command("uitnodigen"))[-1]
-    code = re.search(r"\?start=([A-Za-z0-9_-]+)", invite).group(1)
-    bram = bot.user(1302, "Bram")
-    await bram.command("start", code)
-    calls = await bram.command("export")
-    assert [c.method for c in calls] == ["sendMessage"]
-    assert_clean(api)
+# /export's formats end to end (buttons, files, MIME types, refusals):
+# tests/features/export/test_export_telegram.py
 
 
 # --------------------------------------------------------------------------- split_message
