@@ -13,10 +13,10 @@ import asyncio
 import contextlib
 import logging
 
-from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
 
+from coach.adapters.telegram.app import ALLOWED_UPDATES
 from coach.adapters.telegram.retry import Backoff, retry_seconds, sleep_unless
 
 log = logging.getLogger("coach.telegram")
@@ -41,7 +41,7 @@ async def poll_updates(
         while not stop.is_set():
             if webhook_cleared:
                 call = bot.get_updates(
-                    offset=offset, timeout=int(timeout), allowed_updates=Update.ALL_TYPES
+                    offset=offset, timeout=int(timeout), allowed_updates=ALLOWED_UPDATES
                 )
             else:
                 call = bot.delete_webhook(drop_pending_updates=False)
