@@ -31,9 +31,10 @@ MEDIA = {"photo", "sticker", "voice", "video", "location", "document", "contact"
          "animation", "audio", "video_note", "poll", "edited"}
 MAX_CALLBACK_DATA = 64
 # A button handler whose replies start with a template of one of these names (any
-# feature's ``notices.stale_button``, ``checkins.stale_button``, ...) did not act on the
-# press: the note alone goes back, as a notice (Reply.notice), not a re-ask.
-PRESS_NOTICES = ("stale_button", "unknown_button")
+# feature's ``notices.stale_button``, ``checkins.stale_button``, ...; ``already_member``:
+# the welcome's buttons pressed again) did not act on the press: the note alone goes
+# back, as a notice (Reply.notice), not a re-ask.
+PRESS_NOTICES = ("stale_button", "unknown_button", "already_member")
 
 
 class Coach:

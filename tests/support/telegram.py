@@ -141,6 +141,7 @@ class TgUser:
         self.id = user_id
         self.kw = {"first_name": first_name, **kw}
         self.closed: list[Call] = []  # the closing edits of the last action
+        self.pressed: list[Call] = []  # every press: message_id, data, callback query id
 
     async def _after(self, update_id: int, mark: int) -> list[Call]:
         await self.bot.processed_update(update_id)
@@ -194,7 +195,7 @@ class TgUser:
         still shows it or not (an old chat, another device, a forged press)."""
         mark = self.api.mark()
         cq = self.api.push_callback(self.id, data, message_id, **self.kw)
-        self.last_callback = cq
+        self.pressed.append(Call("press", {"message_id": message_id, "data": data, "id": cq}))
         return await self._after(self.api.next_update_id - 1, mark)
 
     def last_text(self) -> str:

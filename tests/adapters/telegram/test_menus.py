@@ -11,6 +11,7 @@ from coach.core.commands import COMMANDS
 from tests.support.fake_bot_api import FakeBotApi, Fault
 from tests.support.telegram import RunningBot, make_bot, texts
 
+
 def names(ids: tuple[str, ...], lang: str) -> list[str]:
     """The menu of these command ids, in the order of /help."""
     return [c.name(lang) for c in COMMANDS if c.id in ids]
