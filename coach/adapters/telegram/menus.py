@@ -165,7 +165,6 @@ async def sync_changed_menus(app: Application, coach: Coach,
         try:
             await sync_menu(app, coach, ref)
         except TelegramError as exc:
-            log.warning("could not update the menu of %s: %s; trying again later",
-                        ref.partition(":")[0], exc)
+            log.warning("could not update the menu of %s: %s; trying again later", ref, exc)
             return 0
     return len(refs[:limit])
