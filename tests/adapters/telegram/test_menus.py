@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import re
 
+from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
+
 from coach.adapters.telegram import menus, retry
 from coach.adapters.telegram.app import ALLOWED_UPDATES
+from coach.core import events
 from coach.core.commands import COMMANDS
 from tests.support.fake_bot_api import FakeBotApi, Fault
 from tests.support.telegram import RunningBot, make_bot, texts
@@ -176,3 +179,9 @@ async def test_conventions_allowed_updates_no_updater_deep_link(bot: RunningBot)
     document = next(c for c in calls if c.method == "sendDocument")
     actions = [c for c in api.calls if c.method == "sendChatAction" and c.seq < document.seq]
     assert actions[-1].params == {"chat_id": 101, "action": "upload_document"}
+
+
+def test_the_cores_limits_are_telegrams():
+    """The core cannot import Telegram; its copies of the limits must match."""
+    assert events.MAX_MESSAGE_LENGTH == MessageLimit.MAX_TEXT_LENGTH
+    assert events.MAX_CALLBACK_DATA_BYTES == InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
