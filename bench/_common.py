@@ -91,8 +91,12 @@ class LocalBotApi(BaseRequest):
             return self._message(int(params["chat_id"]), params)
         if method in ("sendDocument", "sendPhoto"):
             return self._message(int(params["chat_id"]), {"text": ""})
-        if method == "getUpdates":
+        if method in ("getUpdates", "getMyCommands"):
             return []
+        if method in ("getMyName", "getMyDescription", "getMyShortDescription"):
+            field = {"getMyName": "name", "getMyDescription": "description"}.get(
+                method, "short_description")
+            return {field: ""}
         return True
 
     async def do_request(

@@ -32,6 +32,11 @@ NO_LIBRARY_MODE = "onboarding"  # the mode of users without a library
 MEDIA = {"photo", "sticker", "voice", "video", "location", "document", "contact",
          "animation", "audio", "video_note", "poll", "edited"}
 MAX_CALLBACK_DATA = 64
+# A button handler whose replies start with a template of one of these names (any
+# feature's ``notices.stale_button``, ``checkins.stale_button``, ...; ``already_member``:
+# the welcome's buttons pressed again) did not act on the press: the note alone goes
+# back, as a notice (Reply.notice), not a re-ask.
+PRESS_NOTICES = ("stale_button", "unknown_button", "already_member")
 
 
 class Coach:
@@ -85,8 +90,12 @@ class Coach:
     def render(self, lang: str | None, template: str, /, **ctx: Any) -> str:
         return render(lang, template, **ctx)
 
-    def menu(self, lang: str) -> list[tuple[str, str]]:
-        return [(c.name(lang), render(lang, f"commands.{c.id}")) for c in self.registry.names]
+    def menu(self, lang: str, ids: Iterable[str] | None = None) -> list[tuple[str, str]]:
+        """(name, description) of every command, or of those with the ``ids``, in
+        the menu's order."""
+        wanted = set(ids) if ids is not None else None
+        return [(c.name(lang), render(lang, f"commands.{c.id}")) for c in self.registry.names
+                if wanted is None or c.id in wanted]
 
     def help_commands(self, lang: str) -> list[str]:
         return [c.name(lang) for c in self.registry.names]
@@ -165,10 +174,13 @@ class Coach:
         prefix, _, rest = data.partition(":")
         handler = self.registry.buttons.get(prefix)
         if handler is None or len(data) > MAX_CALLBACK_DATA:
-            return [turn.say("notices.unknown_button"), *self.where_you_are(turn)]
+            return [_notice(turn.say("notices.unknown_button"))]
         if not turn.library_id and f"{prefix}:" not in self.registry.without_library:
             return [turn.say("notices.no_library"), *self.where_you_are(turn)]
-        return handler(turn, rest)
+        replies = handler(turn, rest)
+        if replies and replies[0].key.rpartition(".")[2] in PRESS_NOTICES:
+            return [_notice(replies[0])]
+        return replies
 
     def _mode(self, turn: Turn) -> Mode:
         modes = self.registry.modes
@@ -180,3 +192,8 @@ class Coach:
     def where_you_are(self, turn: Turn) -> list[Reply]:
         """Repeat the open question (or the menu) without changing anything."""
         return self._mode(turn).on_repeat(turn)
+
+
+def _notice(reply: Reply) -> Reply:
+    """The reply as a notice about the press (see Reply.notice): its text only."""
+    return Reply(text=reply.text, notice=True, key=reply.key)

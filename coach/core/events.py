@@ -72,18 +72,27 @@ class Document:
 class Reply:
     """One message to the user.
 
-    ``choices`` are laid out as rows of buttons. ``replace`` asks the adapter to edit
-    the message whose button was pressed instead of sending a new one (used for
-    toggling options of a multiple-choice question). ``document`` is sent as a file
-    with ``text`` as its caption-like companion message. ``photo`` is a PNG, or a
-    function that draws it: drawing takes a while, so an adapter with an event loop
-    calls it in a worker thread (:meth:`draw_photo` draws it on the spot). ``key`` names
-    the template the text came from (``"checkins.ask_kpi"``), for logs and tests.
+    ``choices`` are laid out as rows of buttons.
+
+    After a press, the pressed message shows what was chosen and keeps no button that
+    no longer applies: by default the adapter closes it (the pressed button's label
+    below its text, no keyboard); a reply with ``replace`` is the pressed message's new
+    text and keyboard instead (toggling options of a multiple-choice question keeps
+    the options that still apply). ``notice`` marks a short note about the press
+    itself, such as a stale or unknown button (the engine makes it the only reply):
+    an adapter that can shows it as a notification on the button, not as a message.
+
+    ``document`` is sent as a file with ``text`` as its caption-like companion
+    message. ``photo`` is a PNG, or a function that draws it: drawing takes a while, so
+    an adapter with an event loop calls it in a worker thread (:meth:`draw_photo` draws
+    it on the spot). ``key`` names the template the text came from
+    (``"checkins.ask_kpi"``), for logs and tests.
     """
 
     text: str
     choices: list[list[Choice]] = field(default_factory=list)
     replace: bool = False
+    notice: bool = False
     document: Document | None = None
     photo: bytes | Callable[[], bytes] | None = None
     key: str = ""

@@ -280,9 +280,48 @@ def _m7_items(db: sqlite_utils.Database, library_id: int) -> dict[tuple[str, str
     return keys
 
 
+def _m8_chat_state(db: sqlite_utils.Database) -> None:
+    """What the bot knows of each private chat beyond the conversation.
+
+    ``chat_blocks``: the latest block and unblock of the bot (Telegram's
+    ``my_chat_member``), per user. ``chat_menus``: the chats that have a command menu
+    of their own at Telegram (coordinators'), in which language; ``menu_changes``: users
+    whose role or language changed since (Telegram's users only: ids ``tg:...``), marked
+    by the triggers below in the same transaction as the change, so that the adapter
+    brings the menu up to date even after a crash. The latter two name the user
+    ``user_ref``, not ``user_id``: forgetting a person deletes every row with a
+    ``user_id`` (storage/privacy.py), and these rows must live until the menu at
+    Telegram is deleted too (right after the update that forgot them; then they go).
+    """
+    db["chat_blocks"].create(
+        {"user_id": str, "blocked_at": str, "unblocked_at": str}, pk="user_id",
+        if_not_exists=True,
+    )
+    db["chat_menus"].create({"user_ref": str, "lang": str}, pk="user_ref", if_not_exists=True)
+    db["menu_changes"].create({"user_ref": str}, pk="user_ref", if_not_exists=True)
+    mark = "insert or ignore into menu_changes (user_ref) values"
+    coordinator = "(old.role = 'coordinator' or new.role = 'coordinator')"
+    telegram = "like 'tg:%'"  # only Telegram's users have a menu there
+    db.execute(f"""create trigger if not exists menu_role_insert after insert on users
+        when new.id {telegram} and new.role = 'coordinator'
+        begin {mark} (new.id); end""")
+    db.execute(f"""create trigger if not exists menu_role_update
+        after update of role, lang on users
+        when new.id {telegram} and ((old.role is not new.role and {coordinator})
+          or (new.role = 'coordinator' and old.lang is not new.lang))
+        begin {mark} (new.id); end""")
+    db.execute(f"""create trigger if not exists menu_role_delete after delete on users
+        when old.id {telegram} and old.role = 'coordinator'
+        begin {mark} (old.id); end""")
+    # the coordinators of an older database get their menu at the next start
+    db.execute("insert or ignore into menu_changes (user_ref)"
+               f" select id from users where id {telegram} and role = 'coordinator'")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m1_initial, _m2_measurements, _m3_checkins,
     _m4_indexes, _m5_pending_per_feature, _m6_answer_feedback, _m7_library_answers,
+    _m8_chat_state,
 ]
 
 

@@ -33,6 +33,10 @@ def reopen_as_schema_4(coach, path, clock):
         coach.db.execute(f"alter table answers drop column {column}")
     for table in ("library_answers", "items", "assignments"):
         coach.db.execute(f"drop table {table}")
+    for trigger in ("menu_role_insert", "menu_role_update", "menu_role_delete"):  # m8
+        coach.db.execute(f"drop trigger {trigger}")
+    for table in ("chat_blocks", "chat_menus", "menu_changes"):
+        coach.db.execute(f"drop table {table}")
     coach.db.execute("PRAGMA user_version = 4")
     coach.db.close()
     fresh = open_coach(path, clock=clock)
@@ -89,6 +93,10 @@ def test_a_broken_pending_state_opens_as_an_empty_one(tmp_path, clock):
     for column in ("agrees_with", "reviewed_at"):  # added by migration 7, with the tables
         coach.db.execute(f"alter table answers drop column {column}")
     for table in ("library_answers", "items", "assignments"):
+        coach.db.execute(f"drop table {table}")
+    for trigger in ("menu_role_insert", "menu_role_update", "menu_role_delete"):  # m8
+        coach.db.execute(f"drop trigger {trigger}")
+    for table in ("chat_blocks", "chat_menus", "menu_changes"):
         coach.db.execute(f"drop table {table}")
     coach.db.execute("PRAGMA user_version = 4")
     coach.db.close()

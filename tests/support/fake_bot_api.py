@@ -31,7 +31,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.support.html import HtmlError, parse_html, utf16_len
+from tests.support.html import HtmlError, parse_html, parse_html_entities, utf16_len
 
 TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijklmn"
 BOT_ID = 123456789
@@ -40,6 +40,14 @@ BOT_USERNAME = "biebcoach_test_bot"
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
+# the bot's profile: field -> (Bot API method suffix, the most characters)
+PROFILE = {"name": ("Name", 64), "description": ("Description", 512),
+           "short_description": ("ShortDescription", 120)}
+COMMAND_SCOPES = {"default", "all_private_chats", "all_group_chats",
+                  "all_chat_administrators", "chat", "chat_administrators", "chat_member"}
+CHAT_ACTIONS = {"typing", "upload_photo", "record_video", "upload_video", "record_voice",
+                "upload_voice", "upload_document", "choose_sticker", "find_location",
+                "record_video_note", "upload_video_note"}
 
 # Fields that Telegram expects as JSON-serialised objects when sent as form fields.
 JSON_FIELDS = {
@@ -62,6 +70,47 @@ BOOL_FIELDS = {
     "disable_web_page_preview",
     "allow_sending_without_reply",
 }
+
+
+def scope_key(scope: Any) -> str:
+    """How :attr:`FakeBotApi.commands` names a command scope: its type, and for a
+    chat's scope ``chat:<id>`` (``chat_member:<id>:<user>``)."""
+    scope = scope or {"type": "default"}
+    kind = scope.get("type", "default") if isinstance(scope, dict) else None
+    if kind not in COMMAND_SCOPES:
+        raise BadRequest("Bad Request: can't parse BotCommandScope")
+    if kind in ("chat", "chat_administrators", "chat_member"):
+        if scope.get("chat_id") in (None, ""):
+            raise BadRequest("Bad Request: chat not found")
+        kind = f"{kind}:{scope['chat_id']}"
+        if scope["type"] == "chat_member":
+            kind += f":{scope.get('user_id')}"
+    return kind
+
+
+def telegram_view(msg: dict[str, Any]) -> dict[str, Any]:
+    """A stored message as Telegram sends it to a bot: HTML text (or caption) as plain
+    text with entities, nothing the fake keeps for itself."""
+    view = {k: v for k, v in msg.items() if not k.startswith("_") and k != "parse_mode"}
+    if (msg.get("parse_mode") or "").upper() == "HTML":
+        for field, entities in (("text", "entities"), ("caption", "caption_entities")):
+            if view.get(field):
+                view[field], found = parse_html_entities(view[field])
+                if found:
+                    view[entities] = found
+    return view
+
+
+CHOSEN = re.compile(r"\n\n→ <b>[^<]*</b>$")  # what the bot adds to a closed message
+
+
+def closes_pressed(call: Call) -> bool:
+    """The bot closed the message of a pressed button (the choice below its text, no
+    keyboard), rather than saying something new."""
+    if call.method == "editMessageReplyMarkup":
+        return not call.params.get("reply_markup")
+    return (call.method == "editMessageText" and not call.params.get("reply_markup")
+            and bool(CHOSEN.search(call.params.get("text") or "")))
 
 
 def plain_text(text: str, parse_mode: str | None) -> str:
@@ -148,7 +197,10 @@ class FakeBotApi:
         self.next_message_id: dict[int, int] = {}
         # (chat_id, message_id) -> stored message dict (ours and users')
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+        # (scope_key(scope), language code or "") -> commands
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
+        self.profile: dict[tuple[str, str], str] = {}  # (field, language code or "") -> text
+        self.chat_actions: list[tuple[int, str]] = []  # (chat id, action) in order
         self.callback_queries: dict[str, dict[str, Any]] = {}  # id -> {"answered": bool}
         self.blocked_users: set[int] = set()
         self.webhook_url = ""
@@ -264,7 +316,8 @@ class FakeBotApi:
         self, user_id: int, data: str, message_id: int, chat_type: str = "private", **kw: Any
     ) -> str:
         chat = self._chat(user_id, chat_type, kw.pop("chat_id", None), **kw)
-        message = self.messages.get((chat["id"], message_id)) or {
+        stored = self.messages.get((chat["id"], message_id))
+        message = telegram_view(stored) if stored else {
             "message_id": message_id,
             "date": int(time.time()),
             "chat": chat,
@@ -284,6 +337,27 @@ class FakeBotApi:
             }
         )
         return cq_id
+
+    def push_my_chat_member(
+        self, user_id: int, status: str, old_status: str | None = None,
+        chat_type: str = "private", **kw: Any,
+    ) -> int:
+        """The bot's membership of a chat changed: in a private chat ``kicked`` is a
+        block and ``member`` an unblock; in a group ``member`` is being added."""
+        chat = self._chat(user_id, chat_type, kw.pop("chat_id", None), **kw)
+        old = old_status or ("member" if status == "kicked" else "kicked")
+        if chat_type == "private":
+            (self.blocked_users.add if status == "kicked" else self.blocked_users.discard)(
+                user_id)
+
+        def member(state: str) -> dict[str, Any]:
+            extra = {"until_date": 0} if state == "kicked" else {}
+            return {"user": self._bot_user(), "status": state, **extra}
+
+        return self.push_update({"my_chat_member": {
+            "chat": chat, "from": self._user(user_id, **kw), "date": int(time.time()),
+            "old_chat_member": member(old), "new_chat_member": member(status),
+        }})
 
     def _push_media(self, user_id: int, body: dict[str, Any], **kw: Any) -> int:
         chat_type = kw.pop("chat_type", "private")
@@ -714,23 +788,73 @@ class FakeBotApi:
                 raise BadRequest("Bad Request: BOT_COMMAND_INVALID")
             if not 1 <= len(desc) <= 256:
                 raise BadRequest("Bad Request: command description is empty or too long")
-        lang = params.get("language_code") or ""
-        if lang and not re.fullmatch(r"[a-z]{2}", lang):
-            raise BadRequest("Bad Request: invalid language code")
-        scope = (params.get("scope") or {"type": "default"}).get("type", "default")
-        self.commands[(scope, lang)] = list(commands)
+        lang = self._lang(params)
+        scope = scope_key(params.get("scope"))
+        if commands:
+            self.commands[(scope, lang)] = list(commands)
+        else:  # an empty list is no list: the chat falls back to the next scope
+            self.commands.pop((scope, lang), None)
         return True
 
     async def api_getMyCommands(self, params: dict, files: dict) -> list:
-        lang = params.get("language_code") or ""
-        scope = (params.get("scope") or {"type": "default"}).get("type", "default")
-        return self.commands.get((scope, lang), [])
+        return self.commands.get((scope_key(params.get("scope")), self._lang(params)), [])
 
     async def api_deleteMyCommands(self, params: dict, files: dict) -> bool:
-        lang = params.get("language_code") or ""
-        scope = (params.get("scope") or {"type": "default"}).get("type", "default")
-        self.commands.pop((scope, lang), None)
+        self.commands.pop((scope_key(params.get("scope")), self._lang(params)), None)
         return True
+
+    @staticmethod
+    def _lang(params: dict) -> str:
+        lang = params.get("language_code") or ""
+        if lang and not re.fullmatch(r"[a-z]{2}", lang):
+            raise BadRequest("Bad Request: invalid language code")
+        return lang
+
+    def menu_for(self, chat_id: int, lang: str = "", chat_type: str = "private") -> list[str]:
+        """The commands a chat's menu shows a user with client language ``lang``, as
+        Telegram picks them: the first non-empty list of the chat's own scope, all
+        private (or group) chats, the default; each in ``lang`` or else without one."""
+        kinds = [f"chat:{chat_id}",
+                 "all_private_chats" if chat_type == "private" else "all_group_chats",
+                 "default"]
+        for kind in kinds:
+            for code in (lang, ""):
+                if found := self.commands.get((kind, code)):
+                    return [c["command"] for c in found]
+        return []
+
+    def _profile_get(self, field: str, params: dict) -> dict:
+        lang = self._lang(params)
+        return {field: self.profile.get((field, lang), self.profile.get((field, ""), ""))}
+
+    def _profile_set(self, field: str, params: dict) -> bool:
+        lang = self._lang(params)
+        value = params.get(field) or ""
+        if len(value) > PROFILE[field][1]:
+            raise BadRequest(f"Bad Request: bot {field.replace('_', ' ')} is too long")
+        if value:
+            self.profile[(field, lang)] = value
+        else:
+            self.profile.pop((field, lang), None)
+        return True
+
+    async def api_getMyName(self, params: dict, files: dict) -> dict:
+        return self._profile_get("name", params)
+
+    async def api_setMyName(self, params: dict, files: dict) -> bool:
+        return self._profile_set("name", params)
+
+    async def api_getMyDescription(self, params: dict, files: dict) -> dict:
+        return self._profile_get("description", params)
+
+    async def api_setMyDescription(self, params: dict, files: dict) -> bool:
+        return self._profile_set("description", params)
+
+    async def api_getMyShortDescription(self, params: dict, files: dict) -> dict:
+        return self._profile_get("short_description", params)
+
+    async def api_setMyShortDescription(self, params: dict, files: dict) -> bool:
+        return self._profile_set("short_description", params)
 
     async def api_sendMessage(self, params: dict, files: dict) -> dict:
         chat_id = self._check_chat(params)
@@ -826,7 +950,10 @@ class FakeBotApi:
         return await self._send_file(params, files, "photo")
 
     async def api_sendChatAction(self, params: dict, files: dict) -> bool:
-        self._check_chat(params)
+        chat_id = self._check_chat(params)
+        if params.get("action") not in CHAT_ACTIONS:
+            raise BadRequest("Bad Request: wrong parameter action in request")
+        self.chat_actions.append((chat_id, params["action"]))
         return True
 
     async def api_close(self, params: dict, files: dict) -> bool:

@@ -57,14 +57,32 @@ def _decode_entities(text: str, pos_base: int) -> str:
     return "".join(out)
 
 
+ENTITY_TYPES = {
+    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
+    "ins": "underline", "s": "strikethrough", "strike": "strikethrough",
+    "del": "strikethrough", "a": "text_link", "code": "code", "pre": "pre",
+    "tg-spoiler": "spoiler", "span": "spoiler", "blockquote": "blockquote",
+    "tg-emoji": "custom_emoji",
+}  # fmt: skip
+
+
 def parse_html(text: str) -> str:
     """Return the plain text of Telegram HTML, or raise HtmlError like Telegram would.
 
     Mirrors the Bot API rules: only the supported tags, every tag closed in order,
     ``<`` always starts a tag, ``&`` always starts one of the supported entities.
     """
+    return parse_html_entities(text)[0]
+
+
+def parse_html_entities(text: str) -> tuple[str, list[dict]]:
+    """The plain text and the message entities (offsets in UTF-16 code units) of
+    Telegram HTML, as Telegram sends a message back; raises HtmlError like
+    :func:`parse_html`."""
     out: list[str] = []
     stack: list[str] = []
+    opened: list[tuple[int, dict]] = []  # (offset, attributes) per open tag
+    entities: list[dict] = []
     i = 0
     n = len(text)
     while i < n:
@@ -89,6 +107,13 @@ def parse_html(text: str) -> str:
             if stack[-1] != name:
                 raise HtmlError(f'Can\'t find end tag corresponding to start tag "{stack[-1]}"')
             stack.pop()
+            start, attributes = opened.pop()
+            length = utf16_len("".join(out)) - start
+            if length > 0:
+                entity = {"type": ENTITY_TYPES[name], "offset": start, "length": length}
+                if name == "a":
+                    entity["url"] = attributes["href"]
+                entities.append(entity)
         else:
             parsed = {}
             for am in _ATTR_RE.finditer(attrs):
@@ -105,10 +130,12 @@ def parse_html(text: str) -> str:
             if name == "tg-emoji" and not parsed.get("emoji-id"):
                 raise HtmlError(f"Can't find emoji-id attribute at byte offset {lt}")
             stack.append(name)
+            opened.append((utf16_len("".join(out)), parsed))
         i = m.end()
     if stack:
         raise HtmlError(f'Can\'t find end tag corresponding to start tag "{stack[-1]}"')
-    return "".join(out)
+    entities.sort(key=lambda e: (e["offset"], -e["length"]))
+    return "".join(out), entities
 
 
 def utf16_len(text: str) -> int:

@@ -46,7 +46,7 @@ from coach.flow.positions import Positions
 from coach.storage.db import open_db
 from coach.wiring import make_coach
 from tests.support.chat import Chat
-from tests.support.fake_bot_api import FakeBotApi
+from tests.support.fake_bot_api import FakeBotApi, closes_pressed
 from tests.support.html import parse_html
 from tests.support.walk import TYPED, walk
 
@@ -334,7 +334,7 @@ class HttpConversation:
     def messages(self, user: SimUser, since: int) -> list[Msg]:
         out = []
         for call in self.api.sent(user.tg_id):
-            if call.seq < since:
+            if call.seq < since or closes_pressed(call):
                 continue
             html = call.params.get("text") or call.params.get("caption") or ""
             markup = call.params.get("reply_markup") or {}
@@ -400,7 +400,7 @@ class EngineConversation:
             self.next_id += 1
             replies = self.coach.handle(event)
             user.observe(action, [Msg(r.text, parse_html(r.text), [b.data for b in r.buttons()])
-                                  for r in replies if r.text])
+                                  for r in replies if r.text and not r.notice])
         user.fail("too many steps")
 
 

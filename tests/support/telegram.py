@@ -25,7 +25,7 @@ from coach.config import Config
 from coach.core.engine import Coach
 from coach.wiring import open_coach
 from tests.support import ROOT
-from tests.support.fake_bot_api import TOKEN, Call, FakeBotApi
+from tests.support.fake_bot_api import TOKEN, Call, FakeBotApi, closes_pressed
 from tests.support.html import parse_html
 
 REPO = ROOT
@@ -131,17 +131,25 @@ def bot_env(api: FakeBotApi | None, db: Path, token: str | None = TOKEN) -> dict
 
 class TgUser:
     """A Telegram user talking to the bot in a private chat; each action waits until
-    the bot handled it and returns the bot's calls (sends and edits) it caused."""
+    the bot handled it and returns the bot's calls (sends and edits) it caused, except
+    closing the pressed message (the choice below it, no keyboard), which goes to
+    :attr:`closed`."""
 
     def __init__(self, bot: RunningBot, user_id: int, first_name: str, **kw: Any):
         self.bot = bot
         self.api = bot.api
         self.id = user_id
         self.kw = {"first_name": first_name, **kw}
+        self.closed: list[Call] = []  # the closing edits of the last action
+        self.pressed: list[Call] = []  # every press: message_id, data, callback query id
 
     async def _after(self, update_id: int, mark: int) -> list[Call]:
         await self.bot.processed_update(update_id)
-        return [c for c in self.api.sent(self.id) if c.seq >= mark]
+        methods = ("sendMessage", "editMessageText", "editMessageReplyMarkup",
+                   "sendDocument", "sendPhoto")
+        calls = [c for c in self.api.sent(self.id, methods) if c.seq >= mark]
+        self.closed = [c for c in calls if closes_pressed(c)]
+        return [c for c in calls if not closes_pressed(c)]
 
     async def send(self, text: str) -> list[Call]:
         mark = self.api.mark()
@@ -168,19 +176,27 @@ class TgUser:
         raise AssertionError(f"no message with buttons for user {self.id}")
 
     def find_button(self, match: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        """The newest button whose callback data equals, or label contains, ``match``."""
+        """The newest button whose callback data equals (or, for ``match`` ending in
+        ``:``, starts with), or label contains, ``match``."""
         for message in reversed(self.api.bot_messages(self.id)):
             for b in buttons(message):
-                if b.get("callback_data") == match or match.lower() in b["text"].lower():
+                data = b.get("callback_data") or ""
+                if (data == match or match.lower() in b["text"].lower()
+                        or (match.endswith(":") and data.startswith(match))):
                     return message, b
         raise AssertionError(f"no button {match!r} for user {self.id}")
 
     async def press(self, match: str) -> list[Call]:
         message, button = self.find_button(match)
+        return await self.press_data(button["callback_data"], message["message_id"])
+
+    async def press_data(self, data: str, message_id: int) -> list[Call]:
+        """Press a button with ``data`` on message ``message_id``, whether the message
+        still shows it or not (an old chat, another device, a forged press)."""
         mark = self.api.mark()
-        self.api.push_callback(self.id, button["callback_data"], message["message_id"], **self.kw)
-        update_id = self.api.next_update_id - 1
-        return await self._after(update_id, mark)
+        cq = self.api.push_callback(self.id, data, message_id, **self.kw)
+        self.pressed.append(Call("press", {"message_id": message_id, "data": data, "id": cq}))
+        return await self._after(self.api.next_update_id - 1, mark)
 
     def last_text(self) -> str:
         return self.api.bot_messages(self.id)[-1]["text"]

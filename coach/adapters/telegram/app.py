@@ -2,11 +2,16 @@
 
 The Coach knows nothing about Telegram. The handlers here turn each update into an
 event (``convert.py``), call ``coach.handle`` and send the returned replies in order
-(``send.py``). Group chats get one "message me privately" notice and nothing else.
-After the start (``post_init``) the bot sets its command menu and a repeating job that
-prunes remembered update ids; ``jobs.py`` adds the weekly check-ins. The error handler
-logs and, in a private chat, gives the user the coach's error reply. Running the
-application (polling or webhook) is ``run.py``'s.
+(``send.py``); then the menus of users whose role changed are brought up to date
+(``menus.py``). After a button press the pressed message is closed (the choice below
+its text, no keyboard) unless a reply replaces it; a stale press gets only a short
+notification on the button. Group chats get one "message me privately" notice and
+nothing else. A private chat's block and unblock (``my_chat_member``) are recorded.
+After the start (``post_init``) the bot checks its menus and profile and starts a
+repeating job that prunes remembered update ids; ``jobs.py`` adds the weekly check-ins.
+The error handler logs and, in a private chat, gives the user the coach's error reply.
+Running the application (polling or webhook, with :data:`ALLOWED_UPDATES`) is
+``run.py``'s.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from telegram import BotCommand, LinkPreviewOptions, Message, Update
-from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
+from markupsafe import Markup
+from telegram import CallbackQuery, LinkPreviewOptions, Message, Update
+from telegram.constants import CallbackQueryLimit, ChatMemberStatus, ChatType, ParseMode
+from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -27,14 +33,18 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.helpers import create_deep_linked_url
 from telegram.request import BaseRequest
 
-from coach.adapters.telegram import jobs
+from coach.adapters.telegram import jobs, menus
 from coach.adapters.telegram.convert import command_fields, media_kind, to_event, user_key
 from coach.adapters.telegram.pacing import PacedRateLimiter
 from coach.adapters.telegram.retry import call_with_retry
-from coach.adapters.telegram.send import deliver
+from coach.adapters.telegram.send import close_pressed, deliver
 from coach.config import Config
+from coach.core.events import Reply
+from coach.storage import chats
+from coach.storage.db import transaction
 
 if TYPE_CHECKING:
     from coach.core.engine import Coach
@@ -42,6 +52,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("coach.telegram")
 
 PRUNE_INTERVAL = 6 * 3600  # seconds between clean-ups of remembered update ids
+# the updates the handlers below handle; long polling and the webhook ask for these only
+ALLOWED_UPDATES = [
+    Update.MESSAGE, Update.EDITED_MESSAGE, Update.CHANNEL_POST, Update.CALLBACK_QUERY,
+    Update.MY_CHAT_MEMBER,
+]
 
 
 # --------------------------------------------------------------------------- updates
@@ -62,6 +77,15 @@ async def _handle(
         return
     replies = _coach(context).handle(to_event(update, **fields))
     await deliver(context.application, chat.id, replies, pressed)
+    await _menus(context)
+
+
+async def _menus(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The menus of users whose role or language the update changed (menus.py)."""
+    try:
+        await menus.sync_changed_menus(context.application, _coach(context))
+    except Exception:  # noqa: BLE001 - a menu must not cost the user their reply
+        log.exception("could not update the command menus")
 
 
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -92,21 +116,40 @@ async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _handle(update, context, media="edited")
 
 
+async def _answer(query: CallbackQuery, notice: Reply | None = None) -> None:
+    """Stop the spinner on the pressed button, with the notice as a notification."""
+    text = None
+    if notice is not None:
+        text = Markup(notice.text).striptags()[
+            : CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH]
+    try:
+        await call_with_retry(lambda: query.answer(text), "answerCallbackQuery")
+    except BadRequest as exc:
+        log.info("could not answer callback query: %s", exc)
+
+
 async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     assert query is not None
-    try:
-        # answer first: the spinner on the button stops even if handling fails
-        await call_with_retry(query.answer, "answerCallbackQuery")
-    except BadRequest as exc:
-        log.info("could not answer callback query: %s", exc)
     message = query.message if isinstance(query.message, Message) else None
     chat = update.effective_chat
-    if chat is not None and chat.type != ChatType.PRIVATE:
+    if chat is None or chat.type != ChatType.PRIVATE or query.data is None:
+        await _answer(query)
         return
-    if query.data is None:
-        return
-    await _handle(update, context, pressed=message, choice=query.data)
+    try:
+        replies = _coach(context).handle(to_event(update, choice=query.data))
+    except Exception:
+        await _answer(query)  # the spinner stops even when handling fails
+        raise
+    notices = [r for r in replies if r.notice]
+    replies = [r for r in replies if not r.notice]
+    await _answer(query, notices[0] if notices else None)
+    app = context.application
+    if message is not None and not any(r.replace for r in replies):
+        # the choice stays readable above what follows; a stale press shows no choice
+        await close_pressed(app, chat.id, message, None if notices else query.data)
+    await deliver(app, chat.id, replies, message)
+    await _menus(context)
 
 
 async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -122,11 +165,28 @@ async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The bot's membership of a chat changed: in a private chat the user blocked
+    (``kicked``) or unblocked it (recorded); a group that added the bot gets the notice."""
     change = update.my_chat_member
-    if change is None or change.chat.type == ChatType.PRIVATE:
+    if change is None:
         return
-    if change.new_chat_member.status in ("member", "administrator"):
-        await on_group(update, context)
+    status = change.new_chat_member.status
+    if change.chat.type != ChatType.PRIVATE:
+        if status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR):
+            await on_group(update, context)
+        return
+    coach = _coach(context)
+    user = user_key(change.from_user.id)
+    with transaction(coach.db):
+        if status == ChatMemberStatus.BANNED:
+            recorded = chats.record_block(coach.db, user, coach.clock())
+        elif status == ChatMemberStatus.MEMBER:
+            recorded = chats.record_unblock(coach.db, user, coach.clock())
+        else:
+            return
+    log.info("chat %s %s the bot%s", change.chat.id,
+             "blocked" if status == ChatMemberStatus.BANNED else "unblocked",
+             "" if recorded else " (unknown user: nothing recorded)")
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -158,28 +218,25 @@ async def _prune(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.exception("pruning old update ids failed")
 
 
+async def _startup_menus(context: ContextTypes.DEFAULT_TYPE) -> None:
+    try:
+        done = await menus.sync_changed_menus(context.application, _coach(context), limit=None)
+    except Exception:  # noqa: BLE001 - housekeeping must not stop the bot
+        log.exception("could not update the command menus")
+    else:
+        if done:
+            log.info("command menus of %d chats updated", done)
+
+
 async def _post_init(app: Application) -> None:
     coach = app.bot_data["coach"]
     if app.job_queue is not None and hasattr(coach, "prune"):
         app.job_queue.run_repeating(_prune, interval=PRUNE_INTERVAL, first=60, name="prune")
-    bot = app.bot
-    username = bot.username
-    coach.invite_link = lambda code: f"https://t.me/{username}?start={code}"
-    try:
-        nl = [BotCommand(c, d) for c, d in coach.menu("nl")]
-        en = [BotCommand(c, d) for c, d in coach.menu("en")]
-        # the default menu (Dutch), then one per language Telegram users may have set
-        for lang, commands in ((None, nl), ("nl", nl), ("en", en)):
-            await call_with_retry(
-                lambda lang=lang, commands=commands: bot.set_my_commands(
-                    commands, language_code=lang
-                ),
-                f"setMyCommands {lang}" if lang else "setMyCommands",
-            )
-    except TelegramError as exc:
-        log.warning("could not set the command menu: %s", exc)
-    except Exception:  # noqa: BLE001 - a broken menu must not keep the bot from running
-        log.exception("could not build the command menu")
+    username = app.bot.username
+    coach.invite_link = lambda code: create_deep_linked_url(username, code)
+    await menus.set_up(app, coach)
+    if app.job_queue is not None:  # the menus of role changes left from an earlier run
+        app.job_queue.run_once(_startup_menus, when=0, name="menus")
     log.info("Biebcoach is running as @%s", username)
 
 
@@ -209,6 +266,7 @@ def build_application(
             )
         )
         .concurrent_updates(False)  # one update at a time: replies stay in order
+        .updater(None)  # polling.py and webhook.py fetch the updates, not PTB's Updater
         .post_init(_post_init)
     )
     if rate_limited:

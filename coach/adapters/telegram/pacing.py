@@ -15,21 +15,42 @@ put 31 into one second. So the window is the guarantee, and for an even flow (no
 at once, and a margin for another process of the bot just before a restart) starts
 are also spaced on a grid of 1/29.8 s; a start a few milliseconds late keeps the grid,
 so late wake-ups do not add up. A batch runs at ~29.8 a second with none refused.
+
+Retries are ``call_with_retry``'s alone (``retry.py``): the limiter retries nothing
+(``max_retries=0``), so a flood limit (429) goes straight back to it, and every other
+send waits out the ``retry_after`` too (:meth:`SendWindow.hold`), as Telegram asks.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import math
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from telegram.constants import FloodLimit
+from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
 
-MESSAGES_PER_SECOND = 30  # Telegram: "no more than 30 messages per second" in all
+from coach.adapters.telegram.retry import retry_seconds
+
+MESSAGES_PER_SECOND = FloodLimit.MESSAGES_PER_SECOND  # Telegram's 30 a second in all
 SPACING = 1 / 29.8  # seconds between two starts on the grid
-RATE_LIMITER_RETRIES = 3  # RetryAfter answers waited out per call
+RATE_LIMITER_RETRIES = 0  # the limiter retries nothing: call_with_retry is the one layer
+
+
+class _OwnRetries(logging.Filter):
+    """PTB's limiter logs each flood limit it does not retry as an error with a
+    traceback; with no retries of its own that is every one, and call_with_retry
+    retries it and logs one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Rate limit hit after maximum of 0")
+
+
+logging.getLogger("telegram.ext.AIORateLimiter").addFilter(_OwnRetries())
 
 
 class SendWindow:
@@ -64,6 +85,10 @@ class SendWindow:
         if key in self.ends:
             self.ends[key] = now
 
+    def hold(self, until: float) -> None:
+        """No send starts before ``until`` (Telegram asked to wait: a flood limit)."""
+        self.next_slot = max(self.next_slot, until)
+
 
 class PacedRateLimiter(AIORateLimiter):
     """``AIORateLimiter`` whose overall limit is a :class:`SendWindow`."""
@@ -93,6 +118,9 @@ class PacedRateLimiter(AIORateLimiter):
             return await super().process_request(
                 callback, args, kwargs, endpoint, data, rate_limit_args
             )
+        except RetryAfter as exc:
+            self.window.hold(loop.time() + retry_seconds(exc))
+            raise
         finally:
             self.window.end(key, loop.time())
             self._ended.set()

@@ -23,6 +23,7 @@ from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from coach.adapters.telegram import faults
+from coach.adapters.telegram.app import ALLOWED_UPDATES
 from coach.adapters.telegram.retry import Backoff, retry_seconds, sleep_unless
 from coach.adapters.telegram.send import deliver
 
@@ -140,7 +141,7 @@ async def poll_updates(
                 done.difference_update([i for i in done if offset is None or i < offset])
                 call = bot.get_updates(
                     offset=offset, timeout=0 if holds else int(timeout),
-                    limit=GET_UPDATES_LIMIT, allowed_updates=Update.ALL_TYPES,
+                    limit=GET_UPDATES_LIMIT, allowed_updates=ALLOWED_UPDATES,
                 )
             else:
                 call = bot.delete_webhook(drop_pending_updates=False)

@@ -1,9 +1,11 @@
 """Retrying Bot API calls: flood limits (429), timeouts and network errors.
 
-:func:`call_with_retry` wraps one Bot API call; :class:`Backoff` is the doubling wait
-between two tries that it, long polling and the start-up share; :func:`sleep_unless`
-waits unless the bot is stopping. Bad requests, a blocked bot and a rejected token are
-never retried.
+:func:`call_with_retry` wraps one Bot API call and is the only layer that retries it:
+the rate limiter (``pacing.py``) paces sends and retries nothing itself, so a call is
+tried at most :data:`SEND_ATTEMPTS` times in all, and gives up rather than wait past
+:data:`SEND_PATIENCE` seconds. :class:`Backoff` is the doubling wait between two tries
+that it, long polling and the start-up share; :func:`sleep_unless` waits unless the bot
+is stopping. Bad requests, a blocked bot and a rejected token are never retried.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from telegram.error import (
 
 log = logging.getLogger("coach.telegram")
 
-SEND_ATTEMPTS = 8  # per Bot API call, for flood limits, timeouts and network errors
+SEND_ATTEMPTS = 8  # tries per Bot API call in all: flood limits, timeouts, network errors
+SEND_PATIENCE = 120.0  # seconds of waiting between tries per call, at most
 RETRY_DELAY = 0.5  # first back-off after a network error; doubles up to RETRY_DELAY_MAX
 RETRY_DELAY_MAX = 10.0
 
@@ -62,25 +65,30 @@ async def sleep_unless(stop: asyncio.Event, seconds: float) -> None:
 
 
 async def call_with_retry(make_call: Callable[[], Awaitable[T]], what: str) -> T:
-    """Run a Bot API call, retrying flood limits, timeouts and network errors.
+    """Run a Bot API call, retrying flood limits, timeouts and network errors: at most
+    :data:`SEND_ATTEMPTS` tries and :data:`SEND_PATIENCE` seconds of waiting in all.
 
     Bad requests, a blocked bot and a rejected token are not retried.
     """
     backoff = Backoff()
+    waited = 0.0
     for attempt in range(1, SEND_ATTEMPTS + 1):
         try:
             return await make_call()
         except (BadRequest, Forbidden, InvalidToken, ChatMigrated):
             raise
         except RetryAfter as exc:
-            if attempt == SEND_ATTEMPTS:
-                raise
             wait = retry_seconds(exc) + 0.1
+            if attempt == SEND_ATTEMPTS or waited + wait > SEND_PATIENCE:
+                log.warning("%s: flood limit after %d tries; giving up", what, attempt)
+                raise
             log.warning("%s: flood limit, retrying in %.1f s", what, wait)
         except (TimedOut, NetworkError) as exc:
-            if attempt == SEND_ATTEMPTS:
-                raise
             wait = backoff.next()
+            if attempt == SEND_ATTEMPTS or waited + wait > SEND_PATIENCE:
+                log.warning("%s: %s after %d tries; giving up", what, exc, attempt)
+                raise
             log.warning("%s: %s, retry %d in %.1f s", what, exc, attempt, wait)
+        waited += wait
         await asyncio.sleep(wait)
     raise AssertionError("unreachable")

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 
-from coach.core.events import MAX_MESSAGE_LENGTH
+from telegram.constants import MessageLimit
+
+MAX_MESSAGE_LENGTH = MessageLimit.MAX_TEXT_LENGTH
 
 _ATOM_RE = re.compile(r"<[^<>]*>|&#?[A-Za-z0-9]+;|.", re.DOTALL)
 _TAG_NAME_RE = re.compile(r"</?\s*([A-Za-z][A-Za-z0-9-]*)")

@@ -32,6 +32,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from coach.adapters.telegram import faults
+from coach.adapters.telegram.app import ALLOWED_UPDATES
 from coach.adapters.telegram.retry import call_with_retry
 from coach.config import Config, ConfigError
 
@@ -116,7 +117,7 @@ async def serve_webhook(app: Application, config: Config, secret: str, stop: asy
     try:
         await call_with_retry(
             lambda: app.bot.set_webhook(
-                config.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES,
+                config.webhook_url, secret_token=secret, allowed_updates=ALLOWED_UPDATES,
                 drop_pending_updates=False,
             ),
             "setWebhook",

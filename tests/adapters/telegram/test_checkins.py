@@ -107,6 +107,9 @@ async def test_one_full_checkin_over_telegram_with_the_chart(bot: RunningBot, mo
 
     calls = await user.press("ci:progress")
     photo = next(c for c in calls if c.method == "sendPhoto")
+    # "sending a photo..." shows while the chart is drawn
+    action = [c for c in api.calls if c.method == "sendChatAction" and c.seq < photo.seq]
+    assert action[-1].params == {"chat_id": 555, "action": "upload_photo"}
     filename, content = photo.files["photo"]
     assert content.startswith(b"\x89PNG\r\n\x1a\n") and filename.endswith(".png")
     table = plain(photo.params.get("caption") or texts(calls)[-1])

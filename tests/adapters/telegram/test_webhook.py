@@ -23,8 +23,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def wait_listening(port: int, timeout: float = 10.0) -> None:
-    """PTB registers the webhook first and then starts its server: poll the port."""
+async def wait_listening(port: int, timeout: float = 40.0) -> None:
+    """PTB registers the webhook first and then starts its server: poll the port (a
+    start on a busy machine takes over ten seconds, most of it imports)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
