@@ -43,7 +43,7 @@ def test_a_team_tries_the_coach_on_one_machine(tmp_path):
 
 def test_buttons_have_letters_and_are_pressed_by_letter(tmp_path):
     out = run_console(tmp_path / "c.db", "nina", ["b", "onzin-code", ":q"])
-    assert "[a] 🏛 Nieuwe bibliotheek aanmaken" in out
+    assert "[a] Nieuwe bibliotheek aanmaken" in out
     assert "Typ de uitnodigingscode" in out
     assert "Die code ken ik niet" in out
 

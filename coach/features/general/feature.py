@@ -1,4 +1,5 @@
-"""/help, /settings (language first, then each feature's section) and the language."""
+"""/help, /settings (language first, then each feature's section), the language, and
+/overzicht (the strategy so far, ``overview.py``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from coach.core.events import Choice, Reply
 from coach.core.feature import Feature
 from coach.core.texts import label
 from coach.core.turn import Turn
+from coach.features.general.overview import cmd_overview
 from coach.flow.model import LANGS
 
 
@@ -46,7 +48,8 @@ def _set_language(turn: Turn, lang: str) -> list[Reply]:
 
 FEATURE = Feature(
     "general",
-    commands={"help": cmd_help, "settings": cmd_settings, "language": cmd_language},
+    commands={"help": cmd_help, "settings": cmd_settings, "language": cmd_language,
+              "overview": cmd_overview},
     buttons={"g": press_language},
     commands_without_library=frozenset({"help", "settings", "language"}),
     buttons_without_library=frozenset({"g"}),

@@ -61,6 +61,7 @@ def question_reply(
     shown: list[tuple[str, str]],
     selected: list[str],
     notice: str = "",
+    after_intro: bool = False,
 ) -> Reply:
     q = position.question
     step = flow.step_of(q)
@@ -70,6 +71,7 @@ def question_reply(
         lang,
         "question",
         notice=markup(notice),
+        after_intro=after_intro,
         step_number=step.number,
         step_count=len(flow.steps),
         step_title=step.title[lang],

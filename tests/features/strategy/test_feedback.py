@@ -82,7 +82,7 @@ def test_a_non_answer_is_never_stored_and_skipped_the_second_time(anna):
     anna.say("weet ik niet")
     assert stored(anna, "mission.why") == [{"value": "null", "status": "skipped",
                                              "feedback": None}]
-    assert "Die sla ik over" in anna.texts()
+    assert "Die vraag sla ik over" in anna.texts()
 
 
 def test_verder_in_the_middle_of_a_question_explains_and_offers_skip(anna):
