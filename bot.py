@@ -42,7 +42,7 @@ def cmd_backup(args: argparse.Namespace, config: Config) -> int:
     except (OSError, ValueError) as exc:
         print(cli_line("cannot_back_up", path=config.db_path, reason=exc), file=sys.stderr)
         return 2
-    print(cli_line("backed_up", path=config.db_path, target=args.file, size=f"{size:,}"))
+    print(cli_line("backed_up", path=config.db_path, target=args.file, size=size))
     return 0
 
 
