@@ -59,10 +59,13 @@ def plural(count: object, one: str, many: str, lang: str = DEFAULT_LANG, *,
     writes numbers ("1.200" in Dutch); without one, the number goes in front:
     ``plural(3, "vraag", "vragen")`` → "3 vragen", ``plural(1, "er staat # vraag",
     "er staan # vragen")`` → "er staat 1 vraag". Dutch and English both have just
-    these forms (one, and the rest), so one rule serves both."""
+    these forms (one, and the rest), so one rule serves both; ``zero`` is a form of its
+    own ("geen vragen"), with the number only where it has a ``#``."""
     number = float(count) if isinstance(count, (int, float, str)) else 0.0
-    form = zero if (zero is not None and number == 0) else one if number == 1 else many
     written = format_number(number, lang)
+    if zero is not None and number == 0:
+        return zero.replace("#", written)  # "geen vragen": no number unless it says #
+    form = one if number == 1 else many
     return form.replace("#", written) if "#" in form else f"{written} {form}"
 
 
