@@ -122,7 +122,9 @@ def parse_options(q: Question, text: str, matchers: Mapping[str, Matcher]) -> Ou
         known = list(dict.fromkeys(m.option_id for m in matches if m.sure))
         return Outcome(value=known if q.kind == "multi" else None, error="unknown_option",
                        error_ctx={"tokens": unknown,
-                                  "known": [q.option(i).label for i in known]})
+                                  "known": [q.option(i).label for i in known],
+                                  "examples": [o.label for o in
+                                               q.options[:2 if q.kind == "multi" else 1]]})
     ids: list[str] = []
     for m in matches:
         if m.option_id not in ids:
