@@ -61,7 +61,7 @@ WEAK = {"tactics.webcare": "ik, als ik tijd heb"}
 SUMMARY = re.compile(r"Stap \d+ \(.+?\) is klaar\.")
 ALL_DONE = "Je hebt alle zeven stappen doorlopen"
 # the hint to typed text after a step's summary, or while paused
-PAUSED_HINTS = ("Op naar stap ", "Je was bij stap ")
+PAUSED_HINTS = ("Op naar stap ", "Je antwoorden zijn bewaard. ")
 CONFIRM = "Bedoel je"
 NAMING = "Hoe heet je bibliotheek?"
 ERROR = "er ging iets mis aan mijn kant"

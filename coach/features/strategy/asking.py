@@ -200,9 +200,10 @@ def paused_hint(turn: Turn) -> list[Reply]:
     way on. It never says the user paused: this mode also follows a check-in or a
     step's summary."""
     position = turn.current()
-    if position is None:
-        return resume(turn)
-    step = turn.flow.step_of(position.question)
+    step = turn.flow.step_of(position.question) if position else None
+    if step is None:
+        return [turn.say("notices.paused_hint", choices=[[nav_button(turn.lang, "continue")]],
+                         step_number=None, step_title="")]
     if turn.user["mode"] == "step_done":
         choices = [[nav_button(turn.lang, "continue"), nav_button(turn.lang, "stop")]]
         return [turn.say("notices.step_done_hint", choices=choices, step_number=step.number,
