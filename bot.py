@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Biebcoach's command line.
 
-    python bot.py console [--as NAME]   chat with the coach in this terminal
+    python bot.py console [--as NAME] [--db FILE]   chat with the coach in this terminal
     python bot.py [run]                 run the Telegram bot (needs TELEGRAM_BOT_TOKEN)
     python bot.py export --library NAME [--format md|docx|html] [-o FILE]
     python bot.py checkins send-due     send the weekly check-ins due now (for cron)
@@ -13,7 +13,6 @@ Configuration comes from the environment or a .env file; see README.md.
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 
 from coach.config import Config, ConfigError
@@ -25,8 +24,8 @@ def cmd_console(args: argparse.Namespace, config: Config) -> int:
     from coach.adapters.console import run_console
     from coach.wiring import open_coach
 
-    coach = open_coach(config.db_path, config.durability, tz=config.tz)
-    return run_console(coach, args.user or getpass.getuser() or "me")
+    coach = open_coach(args.db or config.db_path, config.durability, tz=config.tz)
+    return run_console(coach, args.user)
 
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
@@ -45,7 +44,7 @@ def cmd_backup(args: argparse.Namespace, config: Config) -> int:
     except (OSError, ValueError, StorageError) as exc:  # a full disk, a damaged file, ...
         print(cli_line("cannot_back_up", path=config.db_path, reason=exc), file=sys.stderr)
         return 2
-    print(cli_line("backed_up", path=config.db_path, target=args.file, size=f"{size:,}"))
+    print(cli_line("backed_up", path=config.db_path, target=args.file, size=size))
     return 0
 
 
@@ -96,7 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
     console = sub.add_parser("console", help="chat with the coach in this terminal")
     console.add_argument(
         "--as", dest="user", metavar="NAME",
-        help="act as this named user (try a team on one machine: --as anna, --as bram)",
+        help="act as this named user (try a team on one machine: --as anna, --as bram); "
+             "without it the console asks once",
+    )
+    console.add_argument(
+        "--db", metavar="FILE",
+        help="the database to use (default: COACH_DB, else ./biebcoach.db); a new file "
+             "starts afresh",
     )
     console.set_defaults(func=cmd_console)
     run = sub.add_parser("run", help="run the Telegram bot (the default)")

@@ -20,7 +20,7 @@ ALLOWED = {
     "coach.features": {"coach.core", "coach.flow", "coach.storage"},
     "coach.config": {"coach.core"},
     "coach.wiring": {"coach.core", "coach.features", "coach.storage"},
-    "coach.adapters.console": {"coach.core", "coach.config", "coach.wiring"},
+    "coach.adapters.console": {"coach.core", "coach.config", "coach.wiring", "coach.storage"},
     "coach.adapters.telegram": {"coach.core", "coach.config", "coach.wiring",
                                 "coach.storage"},
 }

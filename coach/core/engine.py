@@ -28,6 +28,7 @@ __all__ = ["Coach", "StorageError"]  # adapters catch StorageError from Coach.ha
 
 EVENT_MEMORY = timedelta(days=7)
 HOME_MODE = "done"  # where a user in an unknown mode goes: repeating it resumes the flow
+FORWARDED_MODE = "forwarded"  # the mode whose on_text gets forwarded text (to confirm)
 NO_LIBRARY_MODE = "onboarding"  # the mode of users without a library
 MEDIA = {"photo", "sticker", "voice", "video", "location", "document", "contact",
          "animation", "audio", "video_note", "poll", "edited"}
@@ -159,7 +160,13 @@ class Coach:
             return self.run_command(turn, event.command, event.args.strip())
         if event.choice is not None:
             return self._press(turn, event.choice)
-        return self._mode(turn).on_text(turn, event.text or "")
+        if event.forwarded and event.text and FORWARDED_MODE in self.registry.modes:
+            return self.registry.modes[FORWARDED_MODE].on_text(turn, event.text)
+        return self.typed(turn, event.text or "")
+
+    def typed(self, turn: Turn, text: str) -> list[Reply]:
+        """Handle ``text`` as typed by the user where they are (the mode's on_text)."""
+        return self._mode(turn).on_text(turn, text)
 
     def run_command(self, turn: Turn, name: str, args: str = "") -> list[Reply]:
         cid = self.registry.command_id(name)

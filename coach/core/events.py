@@ -37,6 +37,8 @@ class Event:
     - ``event_id``: optional unique id (e.g. Telegram update id). An event seen twice
       (a redelivered update after a crash) does not change anything again; the coach
       repeats where the user is instead.
+    - ``forwarded``: the text was forwarded from elsewhere, not typed by the user; the
+      coach asks before it takes it as an answer.
     """
 
     user_id: str
@@ -48,6 +50,7 @@ class Event:
     media: str | None = None
     lang_hint: str | None = None
     event_id: str | None = None
+    forwarded: bool = False
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ import re
 from functools import cache, lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from coach.flow.model import LANGS, ROOT
@@ -25,8 +26,8 @@ from coach.flow.numbers import format_number
 from coach.flow.text import DEFAULT_LANG, lang_from_hint
 
 __all__ = ["DEFAULT_LANG", "PROMPTS_DIR", "cli_line", "environment", "lang_from_hint",
-           "lang_or_default", "make_environment", "markup", "render", "template_names",
-           "warm_up"]
+           "lang_or_default", "make_environment", "markup", "plural", "render",
+           "template_names", "warm_up"]
 
 PROMPTS_DIR = ROOT / "prompts"
 
@@ -51,11 +52,36 @@ def make_environment(
     )
 
 
+def plural(count: object, one: str, many: str, lang: str = DEFAULT_LANG, *,
+           zero: str | None = None) -> str:
+    """The form of a phrase for ``count``: ``one`` for exactly 1, ``zero`` (when given)
+    for 0, else ``many``. A ``#`` in the form is the number, written the way ``lang``
+    writes numbers ("1.200" in Dutch); without one, the number goes in front:
+    ``plural(3, "vraag", "vragen")`` → "3 vragen", ``plural(1, "er staat # vraag",
+    "er staan # vragen")`` → "er staat 1 vraag". Dutch and English both have just
+    these forms (one, and the rest), so one rule serves both; ``zero`` is a form of its
+    own ("geen vragen"), with the number only where it has a ``#``."""
+    number = float(count) if isinstance(count, (int, float, str)) else 0.0
+    written = format_number(number, lang)
+    if zero is not None and number == 0:
+        return zero.replace("#", written)  # "geen vragen": no number unless it says #
+    form = one if number == 1 else many
+    return form.replace("#", written) if "#" in form else f"{written} {form}"
+
+
+@pass_context
+def _plural(context: Context, count: object, one: str, many: str,
+            zero: str | None = None) -> str:
+    """``plural`` in a template, in the template's language (its ``lang``)."""
+    return plural(count, one, many, context.get("lang") or DEFAULT_LANG, zero=zero)
+
+
 @cache
 def environment(prompts_dir: Path = PROMPTS_DIR) -> Environment:
     env = make_environment(prompts_dir)
     env.filters["number"] = format_number
     env.filters["shorten"] = _shorten
+    env.globals["plural"] = _plural
     return env
 
 

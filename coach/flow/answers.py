@@ -100,7 +100,15 @@ def _interpret(q: Question, text: str, matchers: Mapping[str, Matcher]) -> list[
     return [i for i in read(text[:2000]) if q.option(i)]
 
 
+# A typed choice longer than this is a paste (a long text, or a part of one that
+# Telegram split), not options: it gets its own reply instead of a fuzzy guess.
+MAX_TYPED_OPTIONS_LENGTH = 400
+
+
 def parse_options(q: Question, text: str, matchers: Mapping[str, Matcher]) -> Outcome:
+    if len(text) > MAX_TYPED_OPTIONS_LENGTH:
+        return _fail("long_for_options", length=len(text),
+                     examples=[o.label for o in q.options[:2]])
     tokens = split_tokens(text) if q.kind == "multi" else [text.strip()]
     match = match_answer if q.options_from else match_option
     matches = [match(t, q.options) for t in tokens]
@@ -114,7 +122,9 @@ def parse_options(q: Question, text: str, matchers: Mapping[str, Matcher]) -> Ou
         known = list(dict.fromkeys(m.option_id for m in matches if m.sure))
         return Outcome(value=known if q.kind == "multi" else None, error="unknown_option",
                        error_ctx={"tokens": unknown,
-                                  "known": [q.option(i).label for i in known]})
+                                  "known": [q.option(i).label for i in known],
+                                  "examples": [o.label for o in
+                                               q.options[:2 if q.kind == "multi" else 1]]})
     ids: list[str] = []
     for m in matches:
         if m.option_id not in ids:

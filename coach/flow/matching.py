@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from coach.flow.model import Option
 from coach.flow.text import SURE, UNSURE, WORD_SURE, alternation, normalize
@@ -40,6 +41,29 @@ class Term:
         return cls(norm, norm.replace(" ", ""))
 
 
+def _is_subsequence(short: str, long: str) -> bool:
+    letters = iter(long)
+    return all(ch in letters for ch in short)
+
+
+def similar(typed: str, known: str) -> bool:
+    """True when ``typed`` can be a typo or a short form of ``known``, not just another
+    word with letters in common: at most one edit per three letters of ``known``
+    (a swap of two letters is one), and the same first letter unless it is one edit
+    away ("iedereen" is not "ouderen", "jaarlijks" not "maandelijks", "opinternet"
+    not "pinterest"); or ``typed`` is ``known`` with letters left out ("facbk")."""
+    if typed == known:
+        return True
+    distance = OSA.distance(typed, known)
+    if distance <= 1:
+        return True
+    if typed[:1] != known[:1]:
+        return False
+    if distance <= len(known) // 3:
+        return True
+    return len(typed) >= max(4, len(known) / 2) and _is_subsequence(typed, known)
+
+
 def _score(typed: Term, known: Term) -> float:
     if not typed.text or not known.text:
         return 0.0
@@ -47,7 +71,9 @@ def _score(typed: Term, known: Term) -> float:
         return 100.0
     if min(len(typed.text), len(known.text)) <= 2:
         return 0.0  # "x", "fb", "ig" only match exactly
-    return max(fuzz.ratio(typed.text, known.text), fuzz.ratio(typed.bare, known.bare))
+    scores = [fuzz.ratio(a, b) for a, b in ((typed.text, known.text), (typed.bare, known.bare))
+              if similar(a, b)]
+    return max(scores, default=0.0)
 
 
 @lru_cache(maxsize=64)
@@ -112,8 +138,11 @@ def match_option(token: str, options: tuple[Option, ...]) -> OptionMatch:
     return OptionMatch(option_id, score, token)
 
 
+# Only what people put between the items of a list: commas (and semicolons), new lines
+# and the list words ("en", "and"); not "/" or "&", which belong inside a name
+# ("Twitter/X", "Klik & Tik") or a bit of pasted markup.
 SPLIT_TOKENS = re.compile(
-    rf"\s*(?:[,;\n/&+]|\s-\s|\b(?:{alternation(words('list_words'))})\b)\s*", re.I
+    rf"\s*(?:[,;\n]|\b(?:{alternation(words('list_words'))})\b)\s*", re.I
 )
 
 
@@ -135,6 +164,13 @@ def yes_and_more(text: str) -> str | None:
     return ", ".join(t for t in more if t) or None
 
 
+def _shares_a_word(typed: str, label: str) -> bool:
+    """A word of five letters or more in both (with a typo): "taalcafe" in "Elke week een
+    vol taalcafé", not "elke" or "week"."""
+    label_words = [w for w in label.split() if len(w) >= 5]
+    return any(similar(w, known) for w in typed.split() if len(w) >= 5 for known in label_words)
+
+
 def match_answer(typed: str, options: tuple[Option, ...]) -> OptionMatch:
     """An option that is one of the user's own earlier answers (a goal from step 1):
     its number ("2"), or the words typed from it ("taalcafé" for "Elke week een vol
@@ -148,7 +184,7 @@ def match_answer(typed: str, options: tuple[Option, ...]) -> OptionMatch:
         label = normalize(next(iter(option.label.values())))
         if typed_norm and typed_norm == label:
             return OptionMatch(option.id, 100.0, typed)
-        s = fuzz.token_set_ratio(typed_norm, label) if len(typed_norm) >= 4 else 0.0
+        s = fuzz.token_set_ratio(typed_norm, label) if _shares_a_word(typed_norm, label) else 0.0
         if s > score:
             best, score = option, s
     if best is not None and score >= SURE:

@@ -27,6 +27,13 @@ def get_user(db: Database, user_id: str) -> dict[str, Any] | None:
     return found[0] if found else None
 
 
+def users_with_prefix(db: Database, prefix: str) -> list[dict[str, Any]]:
+    """The users whose id starts with ``prefix`` (an adapter's, e.g. ``console:``),
+    most recently active first."""
+    return rows(db, "select * from users where substr(id, 1, ?) = ? order by updated_at desc",
+                [len(prefix), prefix])
+
+
 def create_user(db: Database, user_id: str, name: str, lang: str, now: datetime) -> dict[str, Any]:
     row = {
         "id": user_id,

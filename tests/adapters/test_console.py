@@ -10,11 +10,13 @@ from pathlib import Path
 from tests.support import ROOT
 
 
-def run_console(db: Path, user: str, lines: list[str]) -> str:
+def run_console(db: Path, user: str | None, lines: list[str], *, cwd: Path = ROOT,
+                args: tuple[str, ...] = ()) -> str:
     env = {**os.environ, "COACH_DB": str(db)}
+    who = ["--as", user] if user else []
     result = subprocess.run(
-        [sys.executable, "bot.py", "console", "--as", user],
-        input="\n".join(lines) + "\n", capture_output=True, text=True, cwd=ROOT, env=env,
+        [sys.executable, str(ROOT / "bot.py"), "console", *who, *args],
+        input="\n".join(lines) + "\n", capture_output=True, text=True, cwd=cwd, env=env,
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
@@ -45,7 +47,7 @@ def test_a_team_tries_the_coach_on_one_machine(tmp_path):
 
 def test_buttons_have_letters_and_are_pressed_by_letter(tmp_path):
     out = run_console(tmp_path / "c.db", "nina", ["b", "onzin-code", ":q"])
-    assert "[a] 🏛 Nieuwe bibliotheek aanmaken" in out
+    assert "[a] Nieuwe bibliotheek aanmaken" in out
     assert "Typ de uitnodigingscode" in out
     assert "Die code ken ik niet" in out
 
@@ -58,3 +60,89 @@ def test_a_number_is_an_answer_not_a_button(tmp_path):
     buttons = [Choice("⏭ Overslaan", "ci:skip:1"), Choice("⏹ Stop", "ci:stop")]
     assert to_event("2", "console:a", "A", buttons).text == "2"
     assert to_event("B", "console:a", "A", buttons).choice == "ci:stop"
+
+
+def test_one_welcome_even_when_the_user_types_start(tmp_path):
+    out = run_console(tmp_path / "c.db", "nina", ["/start", ":q"])
+    assert out.count("Ik ben Biebcoach") == 1
+    assert out.count("Begin je een nieuwe bibliotheek") == 2  # the question, shown again
+    out = run_console(tmp_path / "c.db", "nina", ["/start", ":q"])  # a later session
+    assert "Ik ben Biebcoach" in out  # no library yet: the welcome once more, once
+    assert out.count("Ik ben Biebcoach") == 1
+
+
+def test_without_as_the_name_is_asked_once_and_never_the_login(tmp_path):
+    db = tmp_path / "c.db"
+    out = run_console(db, None, ["Fatima", "a", "Bieb Oost", ":q"])
+    assert "Hoe heet je?" in out and "Hallo Fatima!" in out
+    import getpass
+    assert f"Hallo {getpass.getuser()}!" not in out
+    out = run_console(db, None, ["/verder", ":q"])  # the one console user carries on
+    assert "Hoe heet je?" not in out
+    assert "Je gaat verder als Fatima" in out and "Welkom terug bij Bieb Oost" in out
+    run_console(db, "gert", [":q"])
+    out = run_console(db, None, ["Gert", ":q"])  # two users now: asked again
+    assert "Hoe heet je?" in out and "Hallo Gert!" in out
+
+
+def test_an_end_of_input_at_the_name_question_leaves_quietly(tmp_path):
+    out = run_console(tmp_path / "c.db", None, [])
+    assert "Hoe heet je?" in out
+
+
+def test_a_scripted_session_writes_the_export_and_the_chart(tmp_path):
+    """Anna's library has KPIs and one week's values (made through the core); in the
+    console /voortgang saves the chart and /export the strategy, in the working
+    directory, and says where."""
+    from datetime import date
+
+    from coach.wiring import open_coach
+    from tests.support.chat import Chat
+    from tests.support.walk import with_kpis
+
+    db = tmp_path / "coach.db"
+    coach = open_coach(str(db))
+    anna = with_kpis(Chat(coach, "console:anna", "anna"))
+    anna.cmd("checkin")
+    for value in ("40", "1.000", "10%"):
+        anna.say(value)
+    coach.db.conn.close()
+
+    work = tmp_path / "work"
+    work.mkdir()
+    out = run_console(db, "anna", ["/voortgang", "/export md", ":q"], cwd=work)
+    chart = work / f"voortgang-{date.today().isoformat()}.png"
+    exported = sorted(work.glob("strategie-*.md"))
+    assert chart.read_bytes().startswith(b"\x89PNG")
+    assert f"[grafiek opgeslagen: {chart}]" in out
+    assert len(exported) == 1 and f"[bestand opgeslagen: {exported[0]}]" in out
+    assert "Aanmeldingen" in exported[0].read_text(encoding="utf-8")
+    assert "Voortgang per KPI" in out
+
+
+def test_db_option_starts_afresh_in_another_file(tmp_path):
+    run_console(tmp_path / "old.db", "anna", ["a", "Bieb Oud", ":q"])
+    out = run_console(tmp_path / "old.db", "anna", [":q"], args=("--db", str(tmp_path / "new.db")))
+    assert "Hallo anna!" in out and "Welkom terug" not in out
+    assert (tmp_path / "new.db").exists()
+
+
+def test_a_file_that_cannot_be_written_is_said_not_thrown(tmp_path):
+    from coach.adapters.console import Files, render_reply
+    from coach.core.events import Document, Reply
+
+    files = Files(tmp_path / "missing-dir", lambda: "nl")
+    text = render_reply(Reply("x", document=Document("a.md", b"hi")), [], files)
+    assert "kan" in text and "niet opslaan" in text
+
+
+def test_readline_is_used_on_a_terminal_only(monkeypatch):
+    import io
+
+    from coach.adapters.console import line_reader
+
+    piped = line_reader(io.StringIO("hallo\n"), io.StringIO(), None)
+    assert piped("> ") == "hallo" and piped("> ") is None
+    monkeypatch.setattr("builtins.input", lambda prompt: "via input")
+    edited = line_reader(io.StringIO(), io.StringIO(), True)
+    assert edited("> ") == "via input"

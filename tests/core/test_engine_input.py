@@ -12,7 +12,7 @@ from tests.support.walk import TYPED, walk
 
 def test_typed_channels_are_stored_as_options(anna, db):
     walk(anna, until="audience.media")
-    anna.say("insta, fb en tik tok / X")
+    anna.say("insta, fb en tik tok\nX")
     assert anna.user()["question_id"] != "audience.media"
     row = db.execute(
         "select value from answers where question_id = 'audience.media'").fetchone()

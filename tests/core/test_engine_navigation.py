@@ -45,7 +45,7 @@ def test_skip_keeps_the_question_for_later(anna, db, how):
     assert row["status"] == "skipped"
     # at the end of the flow, the skipped question is offered again
     walk(anna)
-    assert "nog 1 vragen op je lijstje voor later" in anna.last
+    assert "nog 1 vraag op je lijstje voor later" in anna.last
     anna.press("Verder")
     assert anna.user()["question_id"] == "goals.offline"
     anna.say("Meer leden")
@@ -75,11 +75,11 @@ def test_overview_shows_step_and_question_numbers(anna):
     anna.say(TYPED["audience.groups"])
     anna.cmd("overzicht")
     text = anna.last
-    assert "✅ 1. Online en offline doelen (4/4)" in text
-    assert "▶️ 2." in text
+    assert "✅ <b>1. Online en offline doelen</b> (4/4)" in text
+    assert "▶️ <b>2." in text
     assert "Je bent bij stap 2 van 7, vraag 2 van 4." in text
     # the KPI questions come from step 4's goals: no "(0/0)" before those exist
-    step5 = next(line for line in text.splitlines() if line.startswith("○ 5. KPI"))
+    step5 = next(line for line in text.splitlines() if line.startswith("○ <b>5. KPI"))
     assert step5.endswith("(volgt uit stap 4)")
     assert "(0/0)" not in text
 
@@ -195,7 +195,7 @@ def test_the_to_do_count_only_counts_questions_that_still_exist(anna, db):
     walk(anna, until="kpis.per_goal")
     anna.say("overslaan")  # the first goal's KPIs: later
     walk(anna)
-    assert "nog 1 vragen" in anna.last
+    assert "nog 1 vraag op" in anna.last
     anna.cmd("wijzig")
     anna.press_data("s:sm_goals")
     anna.press_data("e:sm_goals.list")
@@ -212,6 +212,6 @@ def test_overview_in_english_names_the_step_the_kpis_follow_from(chat):
     ann = chat("Ann", lang_hint="en")
     ann.create_library()
     ann.cmd("overview")
-    step5 = next(line for line in ann.last.splitlines() if line.startswith("○ 5. KPI"))
+    step5 = next(line for line in ann.last.splitlines() if line.startswith("○ <b>5. KPI"))
     assert step5.endswith("(follows from step 4)")
-    assert "1. Online and offline goals (0/3)" in ann.last
+    assert "1. Online and offline goals</b> (0/3)" in ann.last

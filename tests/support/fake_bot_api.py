@@ -306,6 +306,14 @@ class FakeBotApi:
             msg["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         return self._push_msg(msg, chat_type)
 
+    def push_forwarded(self, user_id: int, text: str, sender: str = "Wijkkrant", **kw: Any) -> int:
+        """A text message the user forwarded from someone else (``forward_origin``)."""
+        msg = self._user_message(user_id, "private", None, **kw)
+        msg["text"] = text
+        msg["forward_origin"] = {"type": "hidden_user", "date": int(time.time()) - 3600,
+                                 "sender_user_name": sender}
+        return self._push_msg(msg, "private")
+
     def push_command(
         self, user_id: int, command: str, args: str = "", chat_type: str = "private", **kw: Any
     ) -> int:

@@ -60,7 +60,8 @@ KEEP = "f:keep:"  # the button that keeps an answer the coach pushed back on
 WEAK = {"tactics.webcare": "ik, als ik tijd heb"}
 SUMMARY = re.compile(r"Stap \d+ \(.+?\) is klaar\.")
 ALL_DONE = "Je hebt alle zeven stappen doorlopen"
-PAUSED_HINT = "Je bent gepauzeerd"
+# the hint to typed text after a step's summary, or while paused
+PAUSED_HINTS = ("Op naar stap ", "Je antwoorden zijn bewaard. ")
 CONFIRM = "Bedoel je"
 NAMING = "Hoe heet je bibliotheek?"
 ERROR = "er ging iets mis aan mijn kant"
@@ -69,6 +70,9 @@ INVITE = re.compile(r"\?start=([A-Za-z0-9_-]+)")
 HEADER = re.compile(
     r"Stap (\d+) van \d+ · .+? · vraag (\d+) van \d+(?: \((?:\w+ )?(\d+) van \d+\))?"
 )
+# right below a step's intro ("Stap 2 van 7: ...") a question names only itself
+INTRO = re.compile(r"Stap (\d+) van \d+: ")
+SHORT_HEADER = re.compile(r"^Vraag (\d+) van \d+(?: \((?:\w+ )?(\d+) van \d+\))?", re.M)
 
 
 @dataclass(frozen=True)
@@ -87,14 +91,30 @@ class Pos:
         return f"{self.qid}[{self.item}]"
 
 
-def question_of(text: str) -> tuple[str, int] | None:
-    """(question id, item index) of a question message, from its header line."""
+def question_of(text: str, step_number: int | None = None) -> tuple[str, int] | None:
+    """(question id, item index) of a question message, from its header line (a short
+    header "Vraag 1 van 4" needs the number of the step whose intro came before it)."""
     m = HEADER.search(text)
-    if not m:
+    if m:
+        number, question, item = int(m.group(1)), m.group(2), m.group(3)
+    elif step_number and (m := SHORT_HEADER.search(text)):
+        number, question, item = step_number, m.group(1), m.group(2)
+    else:
         return None
-    step = FLOW.steps[int(m.group(1)) - 1]
-    q = step.questions[int(m.group(2)) - 1]
-    return (q.id, int(m.group(3) or 1) - 1)
+    step = FLOW.steps[number - 1]
+    q = step.questions[int(question) - 1]
+    return (q.id, int(item or 1) - 1)
+
+
+def questions_in(texts: list[str]) -> list[tuple[str, int]]:
+    """The questions among a reply's messages, in order."""
+    found, step_number = [], None
+    for text in texts:
+        if m := INTRO.search(text):
+            step_number = int(m.group(1))
+        if q := question_of(text, step_number):
+            found.append(q)
+    return found
 
 
 @cache
@@ -256,7 +276,7 @@ class SimUser:
             if code := INVITE.search(m.text):
                 self.team.publish(code.group(1))
                 self.invited = True
-        shown = [q for q in map(question_of, texts) if q]
+        shown = questions_in(texts)
         self.questions.extend(shown)
         if action.value == "verder":
             self.resync = False
@@ -264,7 +284,8 @@ class SimUser:
         pos = action.answer
         if pos is not None:
             explicit = any(SAVED in t or SUMMARY.search(t) or ALL_DONE in t for t in texts)
-            implicit = any(PAUSED_HINT in t for t in texts) or any(q != pos.key for q in shown)
+            implicit = (any(h in t for h in PAUSED_HINTS for t in texts)
+                        or any(q != pos.key for q in shown))
             if explicit or implicit:
                 value = typed_value(pos.qid, action.answer_text)
                 self.acked[pos] = Ack(action.answer_text, value,
@@ -288,13 +309,13 @@ class SimUser:
 
         for m in reversed(msgs):
             t = m.text
-            if question_of(t):
+            if question_of(t) or SHORT_HEADER.search(t):
                 self.state = "asking"
             elif CONFIRM in t and pos is not None:
                 self.state, self.pending = "confirm", (pos, action.answer_text)
             elif any(d.startswith(KEEP) for d in m.buttons) and pos is not None:
                 self.state, self.pending = "feedback", (pos, action.answer_text)
-            elif SUMMARY.search(t) or PAUSED_HINT in t:
+            elif SUMMARY.search(t) or any(h in t for h in PAUSED_HINTS):
                 self.state = "step_done"
             elif ALL_DONE in t:
                 self.state = "done"

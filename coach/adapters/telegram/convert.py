@@ -57,11 +57,13 @@ def to_event(update: Update, **fields: Any) -> Event:
     """The event of an update from a user; ``fields`` say what it holds (text, ...)."""
     user = update.effective_user
     assert user is not None
+    message = update.message  # a forwarded message carries where it came from
     return Event(
         user_id=user_key(user.id),
         name=user.full_name,
         lang_hint=user.language_code,
         event_id=f"tg:{update.update_id}",
+        forwarded=message is not None and message.forward_origin is not None,
         **fields,
     )
 

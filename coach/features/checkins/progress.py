@@ -42,7 +42,7 @@ def progress(turn: Turn, args: str) -> list[Reply]:
                          choices=[[turn.button("checkins.label_checkin", "ci:start")]])]
     text = turn.t("checkins.progress", kpis=table)
     draw = partial(progress_chart, series, target_label=turn.t("checkins.chart_target"),
-                   title=turn.t("checkins.chart_title"))
+                   title=turn.t("checkins.chart_title"), lang=turn.lang)
     return [Reply(text=text, photo=draw)]
 
 # --------------------------------------------------------------------------- wiring

@@ -1,4 +1,6 @@
-"""/help, /settings (language first, then each feature's section) and the language."""
+"""/help, /settings (language first, then each feature's section), the language,
+/overzicht (the strategy so far, ``overview.py``) and the question a forwarded message
+gets (``forwarded.py``)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,8 @@ from coach.core.events import Choice, Reply
 from coach.core.feature import Feature
 from coach.core.texts import label
 from coach.core.turn import Turn
+from coach.features.general import forwarded
+from coach.features.general.overview import cmd_overview
 from coach.flow.model import LANGS
 
 
@@ -46,8 +50,10 @@ def _set_language(turn: Turn, lang: str) -> list[Reply]:
 
 FEATURE = Feature(
     "general",
-    commands={"help": cmd_help, "settings": cmd_settings, "language": cmd_language},
-    buttons={"g": press_language},
+    commands={"help": cmd_help, "settings": cmd_settings, "language": cmd_language,
+              "overview": cmd_overview},
+    buttons={"g": press_language, forwarded.PREFIX: forwarded.press},
+    modes=(forwarded.MODE,),
     commands_without_library=frozenset({"help", "settings", "language"}),
-    buttons_without_library=frozenset({"g"}),
+    buttons_without_library=frozenset({"g", forwarded.PREFIX}),
 )

@@ -63,7 +63,7 @@ def _advice(turn: Turn, what: str, count: int) -> list[Reply]:
     if count <= allowed:
         return []
     return [turn.say("pacing.too_much", what=what, count=count, allowed=allowed,
-                     hours=f"{hours:g}", channels=fit.channels,
+                     hours=hours, channels=fit.channels,
                      focus=_answer(turn, "focus") or "")]
 
 

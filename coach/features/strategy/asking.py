@@ -27,7 +27,9 @@ from coach.storage import library_answers as library_store
 # -- asking ---------------------------------------------------------------------------
 
 
-def ask(turn: Turn, position: Position, notice: str = "") -> Reply:
+def ask(turn: Turn, position: Position, notice: str = "", *, after_intro: bool = False) -> Reply:
+    """The question at ``position``; ``after_intro``: right below the step's intro,
+    which already names the step (so the question does not name it again)."""
     q = position.question
     mine_row = answers.my_answer(turn.db, turn.library_id, turn.user["id"], q.id,
                                position.item_key)
@@ -41,7 +43,8 @@ def ask(turn: Turn, position: Position, notice: str = "") -> Reply:
         flow=turn.flow, positions=turn.positions, position=position, lang=turn.lang,
         user_id=turn.user["id"], mine=mine, colleagues=colleagues,
         shown=_shown_answers(turn, position), selected=state(turn).get("selection", []),
-        notice=notice, history=_history(turn, position) if state(turn).get("edit") else [],
+        notice=notice, after_intro=after_intro,
+        history=_history(turn, position) if state(turn).get("edit") else [],
         library=next(
             (r for r in library_answers(turn.db, turn.library_id, q.id)
              if r["item_key"] == position.item_key and r["author_id"] != turn.user["id"]),
@@ -153,10 +156,10 @@ def advance(turn: Turn, position: Position, notice: str = "") -> list[Reply]:
     if nxt is None:
         return all_done(turn, notice)
     turn.move("asking", nxt)
-    replies = []
     if nxt.question.step_id != step_id:
-        replies.append(step_intro(turn, nxt.question.step_id))
-    return [*replies, ask(turn, nxt, notice=notice)]
+        return [step_intro(turn, nxt.question.step_id),
+                ask(turn, nxt, notice=notice, after_intro=True)]
+    return [ask(turn, nxt, notice=notice)]
 
 
 def finish_step(turn: Turn, step_id: str, nxt: Position | None) -> list[Reply]:
@@ -215,14 +218,27 @@ def resume(turn: Turn) -> list[Reply]:
         return all_done(turn)
     starts_step = position == turn.positions.in_step(position.question.step_id)[0]
     turn.move("asking", position, strategy=state(turn) if mode == "asking" else None)
-    replies = []
     if mode == "step_done" or (mode != "asking" and starts_step):
-        replies.append(step_intro(turn, position.question.step_id))
-    return [*replies, ask(turn, position)]
+        return [step_intro(turn, position.question.step_id),
+                ask(turn, position, after_intro=True)]
+    return [ask(turn, position)]
 
 
 def paused_hint(turn: Turn) -> list[Reply]:
-    return [turn.say("notices.paused_hint", choices=[[nav_button(turn.lang, "continue")]])]
+    """Typed text (or a repeat) while no question is open: where the user is, and the
+    way on. It never says the user paused: this mode also follows a check-in or a
+    step's summary."""
+    position = turn.current()
+    step = turn.flow.step_of(position.question) if position else None
+    if step is None:
+        return [turn.say("notices.paused_hint", choices=[[nav_button(turn.lang, "continue")]],
+                         step_number=None, step_title="")]
+    if turn.user["mode"] == "step_done":
+        choices = [[nav_button(turn.lang, "continue"), nav_button(turn.lang, "stop")]]
+        return [turn.say("notices.step_done_hint", choices=choices, step_number=step.number,
+                         step_title=step.title[turn.lang])]
+    return [turn.say("notices.paused_hint", choices=[[nav_button(turn.lang, "continue")]],
+                     step_number=step.number, step_title=step.title[turn.lang])]
 
 
 def repeat_asking(turn: Turn) -> list[Reply]:

@@ -10,7 +10,7 @@ from coach.features.strategy.asking import paused_hint, repeat_asking, resume
 FEATURE = Feature(
     "strategy",
     commands={
-        "continue": nav.cmd_continue, "overview": nav.cmd_overview, "back": nav.cmd_back,
+        "continue": nav.cmd_continue, "back": nav.cmd_back,
         "skip": nav.cmd_skip, "edit": nav.cmd_edit, "restart": nav.cmd_restart,
         "pause": nav.cmd_pause,
     },

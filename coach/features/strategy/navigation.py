@@ -22,8 +22,6 @@ from coach.features.strategy.views import nav_button
 from coach.flow.answers import Outcome, check_selection, parse_text
 from coach.flow.display import position_ref
 from coach.flow.matching import DONE, NO, YES, navigation_word, word_in, yes_and_more
-from coach.flow.model import Step
-from coach.storage import libraries
 
 NAV_ACTIONS = ("back", "skip", "pause", "continue", "overview", "edit", "help")
 
@@ -73,36 +71,6 @@ def cmd_restart(turn: Turn, args: str) -> list[Reply]:
                 nav_button(turn.lang, "continue")]]
     return [turn.say("restart_confirm", choices=choices, step_number=step.number,
                      step_title=step.title[turn.lang])]
-
-
-def cmd_overview(turn: Turn, args: str) -> list[Reply]:
-    current = active_position(turn)
-    current_step = current.question.step_id if current else None
-    steps = []
-    for s in turn.flow.steps:
-        answered, skipped, total = turn.positions.counts(s.id)
-        steps.append({"number": s.number, "title": s.title[turn.lang], "answered": answered,
-                      "skipped": skipped, "total": total, "current": s.id == current_step,
-                      "waits_for": _waits_for(turn, s) if not total else None})
-    where = None
-    if current:
-        step = turn.flow.step_of(current.question)
-        where = {"step": step.number, "question": [q.id for q in step.questions].index(
-            current.question.id) + 1, "questions": len(step.questions)}
-    choices = [[nav_button(turn.lang, "continue"), nav_button(turn.lang, "edit")]]
-    library = libraries.get_library(turn.db, turn.library_id)
-    return [turn.say("overview", choices=choices, steps=steps, where=where,
-                     step_count=len(turn.flow.steps), library=library["name"])]
-
-
-def _waits_for(turn: Turn, step: Step) -> int | None:
-    """The number of the step whose answers make this step's questions (a step of
-    only ``foreach`` questions has none until that list is answered)."""
-    for q in step.questions:
-        source = turn.flow.question(q.foreach)
-        if source is not None:
-            return turn.flow.step_of(source).number
-    return None
 
 
 # -- buttons --------------------------------------------------------------------------
@@ -202,7 +170,7 @@ def press_restart(turn: Turn, step_id: str) -> list[Reply]:
     if not positions:
         return [turn.say("notices.unknown_button"), *turn.where_you_are()]
     turn.move("asking", positions[0], strategy={"redo": step_id})
-    return [step_intro(turn, step_id), ask(turn, positions[0])]
+    return [step_intro(turn, step_id), ask(turn, positions[0], after_intro=True)]
 
 
 # -- typed text -----------------------------------------------------------------------

@@ -64,6 +64,7 @@ def question_reply(
     notice: str = "",
     library: dict[str, Any] | None = None,
     history: list[dict[str, Any]] | None = None,
+    after_intro: bool = False,
 ) -> Reply:
     q = position.question
     step = flow.step_of(q)
@@ -73,6 +74,7 @@ def question_reply(
         lang,
         "question",
         notice=markup(notice),
+        after_intro=after_intro,
         step_number=step.number,
         step_count=len(flow.steps),
         step_title=step.title[lang],

@@ -509,7 +509,7 @@ def test_progress_shows_a_chart_and_a_text_table(chat, db, clock):
     assert "<b>Bereik</b>, doel 1.200, 📈 stijgend" in reply.text
     assert "week 48: 1.250" in reply.text and "nog geen metingen" in reply.text
     anna.cmd("overview")  # the old alias "progress" is /voortgang now; overview stays
-    assert "jouw voortgang" in anna.last
+    assert "jullie strategie tot nu toe" in anna.last
 
 
 def test_the_checkin_speaks_english_too(chat, db):

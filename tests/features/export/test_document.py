@@ -32,7 +32,7 @@ TITLES = {
 }
 STEP_TITLES = {
     "nl": ["Stap 1. Online en offline doelen", "Stap 2. Doelgroep en mediagebruik",
-           "Stap 3. Social-mediamissie", "Stap 4. Social-mediadoelen", "Stap 5. KPI's",
+           "Stap 3. Socialemediamissie", "Stap 4. Socialemediadoelen", "Stap 5. KPI's",
            "Stap 6. Tactiek en kanalen", "Stap 7. Meten"],
     "en": [f"Step {n}. {t}" for n, t in enumerate(
         ["Online and offline goals", "Audience and media use", "Social media mission",
@@ -111,7 +111,7 @@ def test_each_step_shows_one_library_answer_per_question(outlines, fmt):
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_the_overview_links_each_kpi_to_its_goal_tactic_and_measurement(outlines, fmt):
     (overview,) = tables_of(section(outlines[(fmt, "nl")], "Overzicht: van doel tot meting"))
-    assert overview[0] == ["Doel", "Social-mediadoel",
+    assert overview[0] == ["Doel", "Socialemediadoel",
                            "KPI (nulmeting, streefwaarde, periode, deadline)",
                            "Tactiek (kanaal, ritme, eigenaar)", "Meting (bron, ritme, wie)"]
     rows = {row[2].split(" · ")[0]: row for row in overview[1:]}

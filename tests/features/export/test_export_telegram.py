@@ -36,6 +36,7 @@ async def test_export_sends_each_format_as_a_document(bot):
     assert [b["callback_data"] for b in buttons(calls[0].params)] == [
         "ex:docx", "ex:html", "ex:md"]
     for fmt in ("docx", "html", "md"):
+        await anna.command("export")  # a press closes the keyboard it was on
         calls = await anna.press(f"ex:{fmt}")
         sent = [c for c in calls if c.method in ("sendDocument", "sendMessage")]
         assert [c.method for c in sent] == ["sendDocument", "sendMessage"]

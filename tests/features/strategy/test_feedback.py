@@ -83,7 +83,7 @@ def test_a_non_answer_is_never_stored_and_skipped_the_second_time(anna):
     anna.say("weet ik niet")
     assert stored(anna, "mission.why") == [{"value": "null", "status": "skipped",
                                              "feedback": None}]
-    assert "Die sla ik over" in anna.texts()
+    assert "Die vraag sla ik over" in anna.texts()
 
 
 def test_verder_in_the_middle_of_a_question_explains_and_offers_skip(anna):
@@ -261,10 +261,12 @@ def test_a_redelivered_weak_answer_does_not_count_as_the_second_try(anna):
 
 
 @pytest.mark.parametrize("lang,hours,expected", [
-    ("nl", "3", "Met 3 uur per week houd je 1 kanaal goed bij; je koos er 3. Begin met één"
-                " kanaal;"),
-    ("en", "1", "With 1 hour a week you can keep up 1 channel well; you chose 3. Start with one"
-                " channel;"),
+    ("nl", 3, "Met 3 uur per week houd je 1 kanaal goed bij; je koos er 3. Begin met één"
+              " kanaal;"),
+    ("nl", 1.5, "Met 1,5 uur per week"),
+    ("en", 1, "With 1 hour a week you can keep up 1 channel well; you chose 3. Start with one"
+              " channel;"),
+    ("en", 1.5, "With 1.5 hours a week"),
 ])
 def test_pacing_advice_reads_well_without_a_first_goal(lang, hours, expected):
     from coach.core.texts import render

@@ -198,7 +198,7 @@ def test_after_adoption_kpis_advice_and_export_follow_the_library_answer(chat):
         anna.press("Ja, toch overnemen")
     names = [k.name for k in library_kpis(db, lib(anna))]
     assert "Nieuwe jeugdleden" in names and "Uitleningen manga" in names
-    anna.cmd("export")
+    anna.cmd("export", "md")
     export = anna.replies[0].document.content.decode()
     assert "Uitleningen manga" in export
 
@@ -214,7 +214,7 @@ def test_rewording_a_goal_keeps_its_kpis_and_renaming_a_kpi_keeps_its_history(an
     # reword the first social-media goal
     anna.cmd("wijzig")
     anna.press_data("s:sm_goals")
-    anna.press("Social-mediadoelen")
+    anna.press("Socialemediadoelen")
     anna.say("; ".join(["Meer jeugdleden via Instagram vóór 1 juni", *goals[1:]]))
     assert "noemt" in anna.last and goals[0][:30] in anna.last
     anna.press("Zelfde, nu:")

@@ -187,6 +187,6 @@ def test_team_speaks_english(chat):
     anna, bram = team(chat)
     anna.cmd("taal", "en")
     anna.cmd("team")
-    assert "Team of Bibliotheek Rivierenland" in anna.last and "answered" in anna.last
+    assert "The Bibliotheek Rivierenland team" in anna.last and "answered" in anna.last
     anna.press_data("t:rm:test:bram")
     assert anna.last.startswith("Remove Bram from the team?")
