@@ -1,7 +1,10 @@
 """The /voortgang chart: each KPI's recent weekly values against its target, as a PNG.
 
 matplotlib with the Agg backend (no display, no pyplot state): one small panel per KPI,
-the values as a line with points and the target as a dashed line. The reply that
+the values as a line with points (x: the period's distance from the first shown one),
+the target as a dashed line, the baseline as a dotted line and the deadline as a
+vertical line. Each drawn element has a ``gid`` ("values", "target", "baseline",
+"deadline") so tests can read the drawn data (:func:`chart_figure`). The reply that
 carries the image also has the same numbers as a text table (accessibility), so the
 chart needs no text that is not in that table. Imported lazily: only /voortgang pays
 for matplotlib.
@@ -23,10 +26,25 @@ class Series:
     values: list[float] = field(default_factory=list)
     target: float | None = None
     percent: bool = False  # the target is a percentage
+    xs: list[float] = field(default_factory=list)  # x per value (default 0, 1, 2, ...)
+    baseline: float | None = None
+    deadline_x: float | None = None  # the deadline's x, in the same periods as xs
+    deadline_label: str = ""  # the deadline as people write it
 
 
-def progress_chart(series: list[Series], *, target_label: str, title: str) -> bytes:
+def progress_chart(series: list[Series], *, target_label: str, title: str,
+                   baseline_label: str = "start", deadline_label: str = "deadline") -> bytes:
     """A PNG (bytes) with one panel per KPI (at most :data:`MAX_PANELS`)."""
+    figure = chart_figure(series, target_label=target_label, title=title,
+                          baseline_label=baseline_label, deadline_label=deadline_label)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def chart_figure(series: list[Series], *, target_label: str, title: str,
+                 baseline_label: str = "start", deadline_label: str = "deadline"):
+    """The matplotlib Figure of :func:`progress_chart`, not yet drawn to pixels."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -41,15 +59,22 @@ def progress_chart(series: list[Series], *, target_label: str, title: str) -> by
         colour = COLOURS[i % len(COLOURS)]
         name = s.name if len(s.name) <= 40 else s.name[:39] + "…"
         ax.set_title(name, fontsize=10)
-        xs = list(range(len(s.values)))
+        xs = list(s.xs) if len(s.xs) == len(s.values) else list(range(len(s.values)))
         if xs:
-            ax.plot(xs, s.values, marker="o", color=colour, linewidth=2)
+            ax.plot(xs, s.values, marker="o", color=colour, linewidth=2, gid="values")
             ax.set_xticks(xs, s.labels, fontsize=8)
         else:
             ax.set_xticks([])
         if s.target is not None:
-            ax.axhline(s.target, color="#7f8c8d", linestyle="--", linewidth=1.2,
+            ax.axhline(s.target, color="#7f8c8d", linestyle="--", linewidth=1.2, gid="target",
                        label=f"{target_label} {s.target:g}{'%' if s.percent else ''}")
+        if s.baseline is not None:
+            ax.axhline(s.baseline, color="#b0b7bb", linestyle=":", linewidth=1.2,
+                       gid="baseline", label=f"{baseline_label} {s.baseline:g}")
+        if s.deadline_x is not None:
+            ax.axvline(s.deadline_x, color="#c0392b", linestyle="-.", linewidth=1.0,
+                       gid="deadline", label=f"{deadline_label} {s.deadline_label}".strip())
+        if s.target is not None or s.baseline is not None or s.deadline_x is not None:
             ax.legend(loc="best", fontsize=8, frameon=False)
         ax.tick_params(axis="y", labelsize=8)
         ax.grid(axis="y", alpha=0.3)
@@ -57,6 +82,4 @@ def progress_chart(series: list[Series], *, target_label: str, title: str) -> by
         ax.margins(y=0.12)
         ax.set_ylim(bottom=min(0.0, *(s.values or [0.0])))
     figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return figure
