@@ -23,11 +23,22 @@ def as_schema_4(pending: dict) -> dict:
     return old
 
 
+def undo_migrations_7_and_8(db) -> None:
+    """Take back what migrations 7 and 8 added (measurement periods, suggestion
+    outcomes, the asked-once KPIs), as a database of schema 6 was."""
+    db.execute("drop index if exists idx_measurements_library_id_kpi_period")
+    db.execute("alter table measurements drop column period")
+    db.execute("drop index if exists idx_suggestions_user_id_step_id")
+    db.execute("alter table suggestions drop column outcome")
+    db.execute("drop table kpi_asks")
+
+
 def reopen_as_schema_4(coach, path, clock):
     """Close the database with every user's pending state written as schema 4 did."""
     for user_id, raw in coach.db.execute("select id, pending from users").fetchall():
         coach.db.execute("update users set pending = ? where id = ?",
                          [json.dumps(as_schema_4(json.loads(raw))), user_id])
+    undo_migrations_7_and_8(coach.db)
     coach.db.execute("alter table answers drop column feedback")  # added by migration 6
     coach.db.execute("PRAGMA user_version = 4")
     coach.db.close()
@@ -81,6 +92,7 @@ def test_a_broken_pending_state_opens_as_an_empty_one(tmp_path, clock):
     anna = Chat(coach, "test:anna", "Anna")
     anna.create_library()
     coach.db.execute("update users set pending = 'not json', mode = 'asking'")
+    undo_migrations_7_and_8(coach.db)
     coach.db.execute("alter table answers drop column feedback")  # added by migration 6
     coach.db.execute("PRAGMA user_version = 4")
     coach.db.close()

@@ -109,15 +109,15 @@ def _open(turn: Turn, week: str, notes: list[str] | None = None,
              "done_q": ask_done["id"] if ask_done else None, "confirm": None,
              "replace": None, "setup": kpi_setup.needing(turn, all_kpis), "setup_parts": [],
              "planned": False, "first": first, "again": again, "today": today.isoformat()}
-    replies = []
+    summary = ""
     if first and turn.user["role"] == "coordinator" and all_kpis:
-        replies.append(team_summary(turn, all_kpis))
+        summary = team_summary(turn, all_kpis)
     intro = turn.t("checkins.intro", week=week_number(week), notes=notes or [],
-                   has_kpis=bool(all_kpis), setup=bool(state["setup"]))
+                   has_kpis=bool(all_kpis), setup=bool(state["setup"]), summary=markup(summary))
     if not state["setup"]:
         intro = "\n".join(t for t in (intro, _plan(turn, state)) if t.strip())
     turn.detour(MODE, checkin=state)
-    return replies + _next(turn, state, intro)
+    return _next(turn, state, intro)
 
 
 def _plan(turn: Turn, state: dict[str, Any]) -> str:
