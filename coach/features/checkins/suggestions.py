@@ -4,8 +4,8 @@ it, and whether last week's one was done.
 How the last answer to "did you do it?" steers the choice (``step_done.py``):
 "deels" offers the same step again, to finish it; "geen tijd" a step of at most 15
 minutes; "werkte niet" a step of another kind (``area`` in flows/next_steps.yaml).
-A step suggested to the member in the last four weeks is not offered again (unless
-they said "deels": then they asked for it); a step the library did is never offered
+A step suggested to the member in the last four weeks (less than 28 days ago) is not
+offered again (unless they said "deels": then they asked for it); a step the library did is never offered
 again.
 """
 
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from coach.features.checkins.due import default_tz
-from coach.features.next_steps.ranking import NextStep, choose_next_step, rank_next_steps
+from coach.features.next_steps.ranking import NextStep, choose_next_step, step_again
 from coach.features.next_steps.snapshot import library_snapshot
 from coach.features.next_steps.steps_file import SMALL_MINUTES, load_steps
 from coach.storage import checkins
@@ -79,13 +79,13 @@ def next_step(turn: Turn) -> NextStep:
     last = next((r for r in recent if r["outcome"]), None)
     outcome = last["outcome"] if last else None
     if open_question is None and outcome == "partly" and last is not None:
-        same = next((s for s in rank_next_steps(snapshot, done, turn.lang)
-                     if s.id == last["step_id"]), None)
+        same = None if last["step_id"] in done else step_again(last["step_id"], snapshot,
+                                                               turn.lang)
         if same is not None:
             return replace(same, why=("partly", ""))
     since = turn.now - MEMORY
     memory = {r["step_id"] for r in recent
-              if r["created_at"] and datetime.fromisoformat(r["created_at"]) >= since}
+              if r["created_at"] and datetime.fromisoformat(r["created_at"]) > since}
     last_step = catalog.get(last["step_id"]) if last else None
     return choose_next_step(
         snapshot, done, turn.lang,

@@ -228,6 +228,19 @@ def _as_step(step: Step, kind: str, lang: str, found: _Match | None) -> NextStep
     )
 
 
+def step_again(step_id: str, snapshot: LibrarySnapshot, lang: str = "nl", *,
+               catalog: StepCatalog | None = None) -> NextStep | None:
+    """A step of the catalogue as a suggestion again, whether or not its conditions
+    still hold (a member who did it partly finishes it); None when it is gone."""
+    catalog = catalog or load_steps()
+    step = catalog.get(step_id)
+    if step is None or step is catalog.fallback:
+        return None
+    channels = [normalize_channel(c) for c in snapshot.channels]
+    found = _match(step, snapshot, channels) or _Match()
+    return _as_next_step(step, "action", lang_from_hint(lang), found, snapshot)
+
+
 def rank_next_steps(
     snapshot: LibrarySnapshot,
     done_ids: Iterable[str] = (),
@@ -282,6 +295,7 @@ def choose_next_step(
             minutes=catalog.strategy_minutes,
             question_id=question_id,
             reasons=("strategy_unfinished",),
+            why=("strategy", ""),
         )
     done = set(done_ids)
     for areas, memory in ((avoid_areas, avoid_ids), ((), avoid_ids), ((), ())):
