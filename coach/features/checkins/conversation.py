@@ -40,7 +40,7 @@ from coach.features.checkins import kpi_setup, step_done, values
 from coach.features.checkins.due import default_tz, is_paused, local_today, member_schedule
 from coach.features.checkins.formatting import continue_row, fmt, local_date, week_number
 from coach.features.checkins.progress import progress
-from coach.features.checkins.rhythm import due_for, team_rhythm
+from coach.features.checkins.rhythm import due_for
 from coach.features.checkins.suggestions import (
     earlier_suggestion,
     first_of_month,
@@ -126,7 +126,7 @@ def _plan(turn: Turn, state: dict[str, Any]) -> str:
     from datetime import date
 
     db, library_id, me = turn.db, state["library_id"], turn.user["id"]
-    rhythm = team_rhythm(db, library_id)
+    rhythm = values.rhythm(turn, library_id)
     today = date.fromisoformat(state["today"])
     todo, later, colleagues, own = [], [], [], []
     for kpi in values.library_kpis(turn, library_id):

@@ -12,7 +12,8 @@ from coach.core.texts import markup
 from coach.features.checkins import kpis as kpi_store
 from coach.features.checkins.due import default_tz
 from coach.features.checkins.formatting import fmt, period_name
-from coach.features.checkins.standing import standing, view
+from coach.features.checkins.rhythm import team_rhythm
+from coach.features.checkins.standing import Standing, standing, view
 from coach.features.checkins.trend import trend
 from coach.features.next_steps.snapshot import TREND_WEEKS
 from coach.flow.numbers import ParsedNumber, format_number
@@ -34,19 +35,27 @@ def library_kpis(turn: Turn, library_id: int) -> list[kpi_store.Kpi]:
     return turn.memo[key]
 
 
+def rhythm(turn: Turn, library_id: int) -> str:
+    """The team's measuring rhythm, read once per event."""
+    key = ("team_rhythm", library_id)
+    if key not in turn.memo:
+        turn.memo[key] = team_rhythm(turn.db, library_id)
+    return turn.memo[key]
+
+
 def by_key(turn: Turn, state: dict[str, Any]) -> dict[str, kpi_store.Kpi]:
     return {k.key: k for k in library_kpis(turn, state["library_id"])}
 
 
-def standing_text(turn: Turn, kpi: kpi_store.Kpi) -> str:
+def standing_text(turn: Turn, kpi: kpi_store.Kpi, s: Standing | None = None) -> str:
     """"61 van 200 per maand, 23% op weg vanaf 20. Op dit tempo ..." (one or two lines)."""
-    s = standing(turn.db, turn.library_id, kpi)
+    s = s or standing(turn.db, turn.library_id, kpi, rhythm(turn, turn.library_id))
     return turn.t("checkins.standing", **view(turn, s)) if s.rows else ""
 
 
 def ask_kpi(turn: Turn, state: dict[str, Any], kpi: kpi_store.Kpi, notice: str = "") -> Reply:
     period = state["periods"][kpi.key]
-    s = standing(turn.db, state["library_id"], kpi)
+    s = standing(turn.db, state["library_id"], kpi, rhythm(turn, state["library_id"]))
     history = [r for r in s.rows if r["period"] < period]
     previous = history[-1] if history else None
     current = measurements.in_period(turn.db, state["library_id"], kpi.key, period)
@@ -61,7 +70,7 @@ def ask_kpi(turn: Turn, state: dict[str, Any], kpi: kpi_store.Kpi, notice: str =
         previous=fmt(previous["value"], turn, bool(previous["percent"])) if previous else "",
         previous_period=period_name(turn, previous["period"]) if previous else "",
         trend=trend([r["value"] for r in history], window=TREND_WEEKS),
-        standing=standing_text(turn, kpi) if history else "",
+        standing=standing_text(turn, kpi, s) if history else "",
         asked=period_name(turn, period), kind=_kind(period), total_kind=kpi.period == "total",
         late=state["week"] < iso_week(turn.now, default_tz(turn.coach)),
         already=fmt(current["value"], turn, bool(current["percent"])) if current else "",
