@@ -167,7 +167,8 @@ def _next(turn: Turn, state: dict[str, Any], notice: str = "") -> list[Reply]:
     notes = [notice] if notice else []
     while state.get("setup"):
         kpi = kpis.get(state["setup"][0])
-        if kpi is not None and not state["setup_parts"]:
+        if kpi is not None and state.get("setup_current") != kpi.key:
+            state["setup_current"] = kpi.key
             notes.append(kpi_setup.begin(turn, state, kpi))
         if kpi is None or not state["setup_parts"]:
             state["setup"].pop(0)
