@@ -5,8 +5,8 @@ How the last answer to "did you do it?" steers the choice (``step_done.py``):
 "deels" offers the same step again, to finish it; "geen tijd" a step of at most 15
 minutes; "werkte niet" a step of another kind (``area`` in flows/next_steps.yaml).
 A step suggested to the member in the last four weeks (less than 28 days ago) is not
-offered again (unless they said "deels": then they asked for it); a step the library did is never offered
-again.
+offered again (unless they said "deels": then they asked for it); a step the library
+did is never offered again.
 """
 
 from __future__ import annotations

@@ -153,9 +153,9 @@ def store_value(turn: Turn, state: dict[str, Any], key: str, value: float, perce
     if state["todo"] and state["todo"][0] == key:
         state["todo"].pop(0)
     state["stored"].append([kpi.name, value, percent])
-    return go_on(turn, state, turn.t("checkins.saved", kpi=kpi.name, period=period_name(turn, period),
-                                     value=fmt(value, turn, percent),
-                                     standing=standing_text(turn, kpi)))
+    saved = turn.t("checkins.saved", kpi=kpi.name, period=period_name(turn, period),
+                   value=fmt(value, turn, percent), standing=standing_text(turn, kpi))
+    return go_on(turn, state, saved)
 
 
 def keep_existing(turn: Turn, state: dict[str, Any], go_on: GoOn) -> list[Reply]:
