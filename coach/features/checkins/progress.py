@@ -7,6 +7,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from coach.core.events import Reply
+from coach.core.texts import markup
 from coach.features.checkins import kpis as kpi_store
 from coach.features.checkins.formatting import continue_row, fmt, local_date, period_name
 from coach.features.checkins.rhythm import index, month_key, quarter_key, team_rhythm, week_key
@@ -43,7 +44,7 @@ def chart_series(turn: Turn):
             "kpi": kpi.name, "target": fmt(kpi.target, turn, kpi.target_percent),
             "per": kpi.period or "", "deadline": local_date(turn, kpi.deadline),
             "trend": trend([r["value"] for r in rows], window=TREND_WEEKS),
-            "standing": turn.t("checkins.standing", **view(turn, s)) if rows else "",
+            "standing": markup(turn.t("checkins.standing", **view(turn, s)) if rows else ""),
             "rows": [(period_name(turn, r["period"]), fmt(r["value"], turn, bool(r["percent"])),
                       r["author_name"]) for r in rows],
         })

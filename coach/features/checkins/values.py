@@ -50,7 +50,7 @@ def by_key(turn: Turn, state: dict[str, Any]) -> dict[str, kpi_store.Kpi]:
 def standing_text(turn: Turn, kpi: kpi_store.Kpi, s: Standing | None = None) -> str:
     """"61 van 200 per maand, 23% op weg vanaf 20. Op dit tempo ..." (one or two lines)."""
     s = s or standing(turn.db, turn.library_id, kpi, rhythm(turn, turn.library_id))
-    return turn.t("checkins.standing", **view(turn, s)) if s.rows else ""
+    return markup(turn.t("checkins.standing", **view(turn, s)) if s.rows else "")
 
 
 def ask_kpi(turn: Turn, state: dict[str, Any], kpi: kpi_store.Kpi, notice: str = "") -> Reply:

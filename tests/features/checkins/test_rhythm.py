@@ -233,3 +233,46 @@ def test_the_chart_marks_baseline_target_and_deadline(chat, db, clock):
     monthly = {line.get_gid(): line for line in figure.axes[1].get_lines()}
     assert list(monthly["values"].get_ydata()) == [25, 25]  # October's and November's totals
     assert list(monthly["deadline"].get_xdata()) == [7, 7]  # October 2026 to May 2027
+
+
+def test_progress_and_projection_speak_english(chat, db, clock):
+    ann = chat("Ann", lang_hint="en")
+    ann.create_library()
+    walk(ann, until="kpis.per_goal")
+    for text in ("Sign-ups", "New members", "10", "20", "50", "200"):
+        ann.say(text)
+    for label in ("Per week", "Per month", "half a year", "half a year"):
+        ann.press(label)
+    said = []
+    for value in (12, 16, 20):
+        ann.cmd("checkin")
+        ann.say(str(value))
+        said.append(ann.texts())
+        if "New members" in ann.last:
+            assert "What was the total for <b>" in ann.last
+            ann.say("25")
+        clock.advance(days=7)
+    assert "Not enough values yet for a projection: 2 of the 3 I need." in said[1]
+    assert "20 of 50 per week, 25% of the way from 10 (week 50)." in said[2]
+    # 12, 16, 20 in weeks 48-50: 12 + 4x reaches 50 at x = 9.5, in week 48 + 10 = week 6
+    # of 2027, which ends on 14 February
+    assert "✅ At this pace you'll reach 50 around February, in time for 2027-05-23." in said[2]
+    ann.cmd("checkin")
+    assert "This week only: <b>Sign-ups</b>." in ann.last
+    assert "I'll ask New members in the first check-in of the month" in ann.last
+
+
+def test_stale_replace_buttons_change_nothing(chat, db, clock):
+    anna = two_rhythms(chat("Anna"))
+    anna.cmd("checkin")
+    anna.say("12")
+    anna.say("25")
+    anna.cmd("checkin")
+    anna.say("14")
+    anna.press_data("ci:rep:9")  # forged count
+    assert "hoort bij een eerdere vraag" in anna.texts()
+    anna.press_data("ci:keep:2")
+    anna.press_data("ci:rep:2")  # the question was answered: stale now
+    assert "hoort bij een eerdere vraag" in anna.texts()
+    library_id = anna.user()["library_id"]
+    assert [r["value"] for r in measurements.values_for(db, library_id, "Aanmeldingen")] == [12]
