@@ -61,13 +61,15 @@ def chart_figure(series: list[Series], *, target_label: str, title: str,
         ax.set_title(name, fontsize=10)
         xs = list(s.xs) if len(s.xs) == len(s.values) else list(range(len(s.values)))
         if xs:
-            ax.plot(xs, s.values, marker="o", color=colour, linewidth=2, gid="values")
+            ax.plot(xs, s.values, marker="o", color=colour, linewidth=2)
+            ax.lines[-1].set_gid("values")
             ax.set_xticks(xs, s.labels, fontsize=8)
         else:
             ax.set_xticks([])
         if s.target is not None:
-            ax.axhline(s.target, color="#7f8c8d", linestyle="--", linewidth=1.2, gid="target",
+            ax.axhline(s.target, color="#7f8c8d", linestyle="--", linewidth=1.2,
                        label=f"{target_label} {s.target:g}{'%' if s.percent else ''}")
+            ax.lines[-1].set_gid("target")
         if s.baseline is not None:
             ax.axhline(s.baseline, color="#b0b7bb", linestyle=":", linewidth=1.2,
                        gid="baseline", label=f"{baseline_label} {s.baseline:g}")

@@ -22,6 +22,12 @@ HISTORY_WEEKS = 8  # periods shown by /voortgang
 _KEYS = {"week": week_key, "month": month_key, "quarter": quarter_key}
 
 
+def _tick(turn: Turn, period: str) -> str:
+    """A short x label: "W48", "nov", "Q4"."""
+    rest = period.partition("-")[2]
+    return rest if rest[:1] in "WQ" else period_name(turn, period)[:3]
+
+
 def chart_series(turn: Turn):
     """(chart series, table rows) for the library's KPIs: what /voortgang shows."""
     from coach.features.checkins.chart import Series
@@ -36,7 +42,7 @@ def chart_series(turn: Turn):
         if kpi.deadline is not None and rows:
             deadline_x = float(index(_KEYS[s.kind](kpi.deadline)) - first)
         series.append(Series(
-            kpi.name, [period_name(turn, r["period"]) for r in rows], [r["value"] for r in rows],
+            kpi.name, [_tick(turn, r["period"]) for r in rows], [r["value"] for r in rows],
             kpi.target, kpi.target_percent, xs=[float(index(r["period"]) - first) for r in rows],
             baseline=kpi.baseline, deadline_x=deadline_x,
             deadline_label=local_date(turn, kpi.deadline) if kpi.deadline else ""))
