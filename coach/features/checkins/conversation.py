@@ -40,7 +40,7 @@ from coach.features.checkins import kpi_setup, step_done, values
 from coach.features.checkins.due import default_tz, is_paused, local_today, member_schedule
 from coach.features.checkins.formatting import continue_row, fmt, local_date, week_number
 from coach.features.checkins.progress import progress
-from coach.features.checkins.rhythm import due_for
+from coach.features.checkins.rhythm import due_for, kind_of
 from coach.features.checkins.suggestions import (
     earlier_suggestion,
     first_of_month,
@@ -103,14 +103,18 @@ def _open(turn: Turn, week: str, notes: list[str] | None = None,
     ask_done = earlier_suggestion(turn, week)
     all_kpis = values.library_kpis(turn, turn.library_id)
     today = local_today(turn.now, default_tz(turn.coach))
-    first = first_of_month(turn, week, today)
+    coordinator = turn.user["role"] == "coordinator"
+    rhythm = values.rhythm(turn, turn.library_id) if all_kpis else "weekly"
+    monthly = any(kind_of(k, rhythm) != "week" for k in all_kpis)
+    # only a monthly KPI and the coordinator's summary need to know (one query less)
+    first = first_of_month(turn, week, today) if monthly or coordinator else True
     state = {"week": week, "library_id": turn.library_id, "todo": [], "total": 0,
              "periods": {}, "stored": [], "skipped": [], "no_kpis": not all_kpis,
              "done_q": ask_done["id"] if ask_done else None, "confirm": None,
              "replace": None, "setup": kpi_setup.needing(turn, all_kpis), "setup_parts": [],
              "planned": False, "first": first, "again": again, "today": today.isoformat()}
     summary = ""
-    if first and turn.user["role"] == "coordinator" and all_kpis:
+    if first and coordinator and all_kpis:
         summary = team_summary(turn, all_kpis)
     intro = turn.t("checkins.intro", week=week_number(week), notes=notes or [],
                    has_kpis=bool(all_kpis), setup=bool(state["setup"]), summary=markup(summary))
@@ -144,6 +148,8 @@ def _plan(turn: Turn, state: dict[str, Any]) -> str:
         (own if row["author_id"] == me else colleagues).append(entry)
     state.update(todo=todo, total=len(todo), planned=True)
     names = {k.key: k.name for k in values.library_kpis(turn, library_id)}
+    if todo and not (colleagues or own or later):
+        return ""  # everything is asked: nothing to say about it
     return turn.t("checkins.plan", colleagues=colleagues, own=own, later=later,
                   only=[names[k] for k in todo] if later else [], todo=len(todo),
                   has_kpis=bool(names))

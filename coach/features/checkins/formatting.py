@@ -41,13 +41,25 @@ def month_name(turn: Turn, day: date, today: date) -> str:
     return name if near else f"{name} {day.year}"
 
 
+_PERIOD_NAMES: dict[tuple[str, str], str] = {}  # (lang, period) -> name: they never change
+
+
 def period_name(turn: Turn, period: str | None) -> str:
     """"week 48", "november", "het 4e kwartaal" / "week 48", "November", "Q4"."""
+    if not period:
+        return ""
+    key = (turn.lang, period)
+    if key not in _PERIOD_NAMES:
+        if len(_PERIOD_NAMES) > 4096:
+            _PERIOD_NAMES.clear()
+        _PERIOD_NAMES[key] = _period_name(turn, period)
+    return _PERIOD_NAMES[key]
+
+
+def _period_name(turn: Turn, period: str) -> str:
     from coach.features.checkins.rhythm import period_label
     from coach.flow.vocabulary import load_vocabulary
 
-    if not period:
-        return ""
     label = period_label(period)
     month = ""
     if label["kind"] == "month":

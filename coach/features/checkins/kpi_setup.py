@@ -29,8 +29,11 @@ PARTS = {"period": "kpi_period", "deadline": "kpi_deadline", "baseline": "kpi_ba
 
 def needing(turn: Turn, kpis: list[Kpi]) -> list[str]:
     """The keys of the KPIs that miss a period, deadline or baseline and were not asked."""
+    missing = [k.key for k in kpis if _missing(k)]
+    if not missing:
+        return []
     asked = checkins.asked_kpis(turn.db, turn.library_id)
-    return [k.key for k in kpis if k.key not in asked and _missing(k)]
+    return [key for key in missing if key not in asked]
 
 
 def _missing(kpi: Kpi) -> list[str]:

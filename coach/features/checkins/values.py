@@ -58,7 +58,7 @@ def ask_kpi(turn: Turn, state: dict[str, Any], kpi: kpi_store.Kpi, notice: str =
     s = standing(turn.db, state["library_id"], kpi, rhythm(turn, state["library_id"]))
     history = [r for r in s.rows if r["period"] < period]
     previous = history[-1] if history else None
-    current = measurements.in_period(turn.db, state["library_id"], kpi.key, period)
+    current = next((r for r in s.rows if r["period"] == period), None)
     total = max(state.get("total", 0), len(state["todo"]))
     n = total - len(state["todo"]) + 1
     choices = [[turn.button("checkins.label_skip", f"ci:skip:{len(state['todo'])}"),
