@@ -37,6 +37,9 @@ ROLES: dict[str, tuple[str, ...] | None] = {
     "webcare": None,  # who answers questions online: next steps ("has_webcare")
     "kpis": ("list",),  # the KPIs, asked per goal: check-ins, progress, export
     "kpi_target": ("number",),  # the target, asked per KPI: check-ins, export
+    "kpi_baseline": ("number",),  # the value when the KPI was set: check-ins, progress
+    "kpi_period": ("choice",),  # week | month | total: the check-ins' rhythm per KPI
+    "kpi_deadline": ("choice",),  # when the target should be reached: projections
     "rhythm": None,  # how often is measured: export (KPI table)
     "owner": None,  # who collects the numbers: export (KPI table)
 }

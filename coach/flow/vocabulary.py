@@ -73,6 +73,9 @@ SCHEMA: dict[str, Any] = {
         "thousand": WORDS, "million": WORDS, "minus": WORDS,
         "range": WORDS,  # between two numbers: "12 tot 15"
     },
+    "step_done": {  # answers to "did you do last week's step?", checked in reverse order
+        "done": WORDS, "partly": WORDS, "no_time": WORDS, "did_not_work": WORDS,
+    },
 }
 # The keys of the shared file: mappings of an id to its words.
 SHARED_SCHEMA: dict[str, Any] = {

@@ -318,10 +318,33 @@ def _m8_chat_state(db: sqlite_utils.Database) -> None:
                f" select id from users where id {telegram} and role = 'coordinator'")
 
 
+def _m9_measurement_periods(db: sqlite_utils.Database) -> None:
+    """measurements.period: the period a value is for ("2026-W48" for a weekly KPI,
+    "2026-11" for a monthly one, "2026-Q4" at a quarterly rhythm); one current value per
+    library, KPI and period. Earlier values were all weekly: their period is their week."""
+    db["measurements"].add_column("period", str)
+    db.execute("update measurements set period = iso_week")
+    db["measurements"].create_index(["library_id", "kpi", "period"])
+
+
+def _m10_suggestion_outcomes(db: sqlite_utils.Database) -> None:
+    """suggestions.outcome: how a member answered "did you do it?" ("done", "partly",
+    "no_time", "did_not_work"), so the next step can be smaller or of another kind and
+    a step is not offered again within four weeks. Earlier answers were yes or no."""
+    db["suggestions"].add_column("outcome", str)
+    db.execute("update suggestions set outcome = case done when 1 then 'done'"
+               " when 0 then 'no_time' end where done is not null")
+    db["suggestions"].create_index(["user_id", "step_id"])
+    # the KPIs of an older strategy whose period, deadline or baseline a check-in asked
+    # for (once: a KPI is in here from the moment the question was shown)
+    db["kpi_asks"].create({"library_id": int, "kpi": str, "user_id": str, "asked_at": str},
+                          pk=("library_id", "kpi"))
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m1_initial, _m2_measurements, _m3_checkins,
     _m4_indexes, _m5_pending_per_feature, _m6_answer_feedback, _m7_library_answers,
-    _m8_chat_state,
+    _m8_chat_state, _m9_measurement_periods, _m10_suggestion_outcomes,
 ]
 
 

@@ -50,9 +50,9 @@ def test_one_user_walks_all_seven_steps_and_every_answer_is_stored(chat, db):
 
 @pytest.mark.parametrize(
     ("lang", "question", "header"),
-    [("nl", "kpis.per_goal", "vraag 1 van 2 (doel 2 van 2)"),
+    [("nl", "kpis.per_goal", "vraag 1 van 5 (doel 2 van 2)"),
      ("nl", "measure.per_tactic", "vraag 1 van 3 (tactiek 2 van 2)"),
-     ("en", "kpis.target", "question 2 of 2 (KPI 2 of 2)")],
+     ("en", "kpis.target", "question 3 of 5 (KPI 2 of 2)")],
 )
 def test_a_question_asked_per_item_says_which_item_it_is_at(chat, lang, question, header):
     user = chat("Anna", lang_hint=lang)

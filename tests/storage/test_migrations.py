@@ -23,11 +23,22 @@ def as_schema_4(pending: dict) -> dict:
     return old
 
 
+def undo_checkin_migrations(db) -> None:
+    """Take back what migrations 9 and 10 added (measurement periods, suggestion
+    outcomes, the asked-once KPIs), as a database of schema 8 was."""
+    db.execute("drop index if exists idx_measurements_library_id_kpi_period")
+    db.execute("alter table measurements drop column period")
+    db.execute("drop index if exists idx_suggestions_user_id_step_id")
+    db.execute("alter table suggestions drop column outcome")
+    db.execute("drop table kpi_asks")
+
+
 def reopen_as_schema_4(coach, path, clock):
     """Close the database with every user's pending state written as schema 4 did."""
     for user_id, raw in coach.db.execute("select id, pending from users").fetchall():
         coach.db.execute("update users set pending = ? where id = ?",
                          [json.dumps(as_schema_4(json.loads(raw))), user_id])
+    undo_checkin_migrations(coach.db)
     coach.db.execute("alter table answers drop column feedback")  # added by migration 6
     for column in ("agrees_with", "reviewed_at"):  # added by migration 7, with the tables
         coach.db.execute(f"alter table answers drop column {column}")
@@ -89,6 +100,7 @@ def test_a_broken_pending_state_opens_as_an_empty_one(tmp_path, clock):
     anna = Chat(coach, "test:anna", "Anna")
     anna.create_library()
     coach.db.execute("update users set pending = 'not json', mode = 'asking'")
+    undo_checkin_migrations(coach.db)
     coach.db.execute("alter table answers drop column feedback")  # added by migration 6
     for column in ("agrees_with", "reviewed_at"):  # added by migration 7, with the tables
         coach.db.execute(f"alter table answers drop column {column}")

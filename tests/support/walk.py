@@ -29,7 +29,10 @@ TYPED = {
                       " 20% meer bereik per maand"),
     "sm_goals.link": "1",
     "kpis.per_goal": "Aanmeldingen; Nieuwe leden",
+    "kpis.baseline": "0",
     "kpis.target": "1.200",
+    "kpis.period": "per week",
+    "kpis.deadline": "over een half jaar",
     "tactics.channels": "instagram, facebook",
     "tactics.list": "Elke vrijdag een boekentip-reel; Activiteiten in wijkgroepen",
     "tactics.listening": "Elke week Google Alerts op de naam van de bibliotheek",
@@ -72,10 +75,12 @@ def walk(chat: Chat, *, until: str | None = None, answers: dict[str, str] | None
 
 def with_kpis(user: Chat) -> Chat:
     """``user`` creates a library whose strategy has three KPIs and stops after step 5:
-    Aanmeldingen (target 50), Bereik (1.200) and Reacties (12 %)."""
+    Aanmeldingen (target 50), Bereik (1.200) and Reacties (12 %), all from 0, per week,
+    in half a year."""
     user.create_library()
     walk(user, until="kpis.per_goal")
-    for text in ("Aanmeldingen", "Bereik; Reacties", "50", "1.200", "12%"):
+    for text in ("Aanmeldingen", "Bereik; Reacties", "0", "0", "0", "50", "1.200", "12%",
+                 *["per week"] * 3, *["over een half jaar"] * 3):
         user.say(text)
         if keep := [b for b in user.buttons() if b.startswith("f:keep:")]:
             user.press_data(keep[0])  # reach and reactions are vanity KPIs: kept anyway

@@ -1,24 +1,31 @@
-"""The weekly check-in conversation: this week's KPI values and one next small step.
+"""The check-in conversation: each KPI at its own rhythm, and one next small step.
 
 Nothing here knows Telegram: the feature's weekly ``Job`` (``feature.py``) names
 :func:`start_checkin`, and an adapter sends what it returns to each member that
 ``due.py`` finds due (schedules, and why a check-in is at most once, are there).
 
 The conversation (mode ``checkin``, a detour: where the user was comes back after it)
-    1. was last week's suggested step done? (a suggested strategy question is checked
-       by itself: is it answered now?)
-    2. for each KPI that no colleague reported this week yet: this week's value, with
-       the previous value, the target and the trend. Numbers in Dutch or English
-       notation (``coach.flow.numbers``); anything else is asked again with an example.
-       Negative values, more than 100 % for a percentage, or more than 100x the target
-       get a warning and a confirm button. A KPI can be skipped.
-    3. one next small step (``suggestions.py``), stored as a suggestion.
+    1. was last week's suggested step done? ja / deels / nee, geen tijd / nee, het
+       werkte niet (``step_done.py``; a suggested strategy question is checked by
+       itself: is it answered now?)
+    2. once per KPI of an older strategy: its missing period, deadline and baseline
+       (``kpi_setup.py``)
+    3. the values that are due (``rhythm.py``): weekly KPIs every week, monthly ones in
+       the first check-in of the month (last month's total), totals at the team's
+       measuring rhythm; it says which when not all are due ("Deze week alleen: ...").
+       Each question shows where the KPI stands (``standing.py``); a value for a
+       period that has one already asks whether to replace it (``values.py``).
+       Colleagues' values of the period are shown as theirs; the member's own are not.
+    4. one next small step with the reason it was chosen (``suggestions.py``).
+The coordinator's first check-in of a month starts with a team summary
+(``summary.py``).
 
 Choices where the issue was silent: a check-in answered late stores its values in the
-week it was for, and says so ("for week 47"); a KPI deleted after the check-in was sent
-is skipped with a notice; a member who left the library gets the check-in closed with
-nothing stored; /checkin always works, also when paused or stopped (with a note), and
-claims the week so the scheduled one does not follow.
+period it was for, and says so; a KPI deleted after the check-in was sent is skipped
+with a notice; a member who left the library gets the check-in closed with nothing
+stored; /checkin always works, also when paused or stopped (with a note), and claims
+the week so the scheduled one does not follow; a second /checkin in the same week
+asks again for the values the member gave, to correct them.
 """
 
 from __future__ import annotations
@@ -26,31 +33,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from coach.core.calendar import (
-    iso_week,
-)
+from coach.core.calendar import iso_week
 from coach.core.events import Reply
 from coach.core.texts import markup
-from coach.features.checkins import kpis as kpi_store
-from coach.features.checkins.due import (
-    default_tz,
-    is_paused,
-    member_schedule,
-)
+from coach.features.checkins import kpi_setup, step_done, values
+from coach.features.checkins.due import default_tz, is_paused, local_today, member_schedule
 from coach.features.checkins.formatting import continue_row, fmt, local_date, week_number
 from coach.features.checkins.progress import progress
+from coach.features.checkins.rhythm import due_for, kind_of
 from coach.features.checkins.suggestions import (
     earlier_suggestion,
+    first_of_month,
     next_step,
     open_suggestion,
     remember,
     resolve_strategy_suggestions,
 )
-from coach.features.checkins.trend import trend
-from coach.features.next_steps.snapshot import TREND_WEEKS
+from coach.features.checkins.summary import team_summary
 from coach.features.next_steps.steps_file import load_steps
 from coach.flow.matching import NO, YES, navigation_word, word_in
-from coach.flow.numbers import NumberError, ParsedNumber, format_number, parse_number
+from coach.flow.numbers import NumberError, ParsedNumber, parse_number
 from coach.flow.vocabulary import words
 from coach.storage import checkins, measurements
 from coach.storage.db import transaction
@@ -60,11 +62,7 @@ if TYPE_CHECKING:
     from coach.core.turn import Turn
 
 MODE, SET_MODE = "checkin", "checkin_set"
-ABSURD_FACTOR = 100  # a value above 100x the target is probably a typo
 STOP_WORDS = words("stop")  # flows/<lang>/vocabulary.yaml
-
-
-# --------------------------------------------------------------------------- starting
 
 
 def start_checkin(coach: Coach, user_id: str, now: datetime | None = None) -> list[Reply]:
@@ -87,18 +85,6 @@ def start_checkin(coach: Coach, user_id: str, now: datetime | None = None) -> li
         return _open(turn, week)
 
 
-# --------------------------------------------------------------------------- state
-
-
-def _library_kpis(turn: Turn, library_id: int) -> list[kpi_store.Kpi]:
-    """The library's KPIs, read once per event (asking, storing and going on all
-    need them while a value is typed)."""
-    key = ("library_kpis", library_id)
-    if key not in turn.memo:
-        turn.memo[key] = kpi_store.library_kpis(turn.db, library_id)
-    return turn.memo[key]
-
-
 def _state(turn: Turn) -> dict[str, Any]:
     return turn.state(MODE)
 
@@ -110,27 +96,63 @@ def _save(turn: Turn, state: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------- opening
 
 
-def _open(turn: Turn, week: str, notes: list[str] | None = None) -> list[Reply]:
+def _open(turn: Turn, week: str, notes: list[str] | None = None,
+          again: bool = False) -> list[Reply]:
     """Start the conversation for ``week``; returns its first message(s)."""
-    db, library_id = turn.db, turn.library_id
     resolve_strategy_suggestions(turn)
     ask_done = earlier_suggestion(turn, week)
-    all_kpis = kpi_store.library_kpis(db, library_id)
-    reported = measurements.reported_in_week(db, library_id, week)
-    todo = [k.key for k in all_kpis if k.key not in reported]
-    colleagues = [
-        {"kpi": k.name, "name": reported[k.key]["author_name"],
-         "value": fmt(reported[k.key]["value"], turn, bool(reported[k.key]["percent"]))}
-        for k in all_kpis if k.key in reported
-    ]
+    all_kpis = values.library_kpis(turn, turn.library_id)
+    today = local_today(turn.now, default_tz(turn.coach))
+    coordinator = turn.user["role"] == "coordinator"
+    rhythm = values.rhythm(turn, turn.library_id) if all_kpis else "weekly"
+    monthly = any(kind_of(k, rhythm) != "week" for k in all_kpis)
+    # only a monthly KPI and the coordinator's summary need to know (one query less)
+    first = first_of_month(turn, week, today) if monthly or coordinator else True
+    state = {"week": week, "library_id": turn.library_id, "todo": [], "total": 0,
+             "periods": {}, "stored": [], "skipped": [], "no_kpis": not all_kpis,
+             "done_q": ask_done["id"] if ask_done else None, "confirm": None,
+             "replace": None, "setup": kpi_setup.needing(turn, all_kpis), "setup_parts": [],
+             "planned": False, "first": first, "again": again, "today": today.isoformat()}
+    summary = ""
+    if first and coordinator and all_kpis:
+        summary = team_summary(turn, all_kpis)
     intro = turn.t("checkins.intro", week=week_number(week), notes=notes or [],
-                   colleagues=colleagues, has_kpis=bool(all_kpis), todo=len(todo))
-    state = {"week": week, "library_id": library_id, "todo": todo, "total": len(todo),
-             "names": {k.key: k.name for k in all_kpis}, "stored": [], "skipped": [],
-             "no_kpis": not all_kpis,
-             "done_q": ask_done["id"] if ask_done else None, "confirm": None}
+                   has_kpis=bool(all_kpis), setup=bool(state["setup"]), summary=markup(summary))
+    if not state["setup"]:
+        intro = "\n".join(t for t in (intro, _plan(turn, state)) if t.strip())
     turn.detour(MODE, checkin=state)
     return _next(turn, state, intro)
+
+
+def _plan(turn: Turn, state: dict[str, Any]) -> str:
+    """Decide which KPIs this check-in asks, for which period; returns what to say
+    about it (only these are due, colleagues' values already in)."""
+    from datetime import date
+
+    db, library_id, me = turn.db, state["library_id"], turn.user["id"]
+    rhythm = values.rhythm(turn, library_id)
+    today = date.fromisoformat(state["today"])
+    todo, later, colleagues, own = [], [], [], []
+    for kpi in values.library_kpis(turn, library_id):
+        due = due_for(kpi, rhythm, today, state["week"], state["first"])
+        if not due.due:
+            later.append({"kpi": kpi.name, "kind": due.kind})
+            continue
+        state["periods"][kpi.key] = due.period
+        row = measurements.in_period(db, library_id, kpi.key, due.period)
+        if row is None or (state["again"] and row["author_id"] == me):
+            todo.append(kpi.key)
+            continue
+        entry = {"kpi": kpi.name, "name": row["author_name"],
+                 "value": fmt(row["value"], turn, bool(row["percent"]))}
+        (own if row["author_id"] == me else colleagues).append(entry)
+    names = {k.key: k.name for k in values.library_kpis(turn, library_id)}
+    state.update(todo=todo, total=len(todo), planned=True, names=names)
+    if todo and not (colleagues or own or later):
+        return ""  # everything is asked: nothing to say about it
+    return turn.t("checkins.plan", colleagues=colleagues, own=own, later=later,
+                  only=[names[k] for k in todo] if later else [], todo=len(todo),
+                  has_kpis=bool(names))
 
 
 # --------------------------------------------------------------------------- asking
@@ -144,66 +166,34 @@ def _next(turn: Turn, state: dict[str, Any], notice: str = "") -> list[Reply]:
     else:
         step = load_steps().get(row["step_id"])
         _save(turn, state)
-        choices = [[turn.button("checkins.label_done_yes", "ci:yes"),
-                    turn.button("checkins.label_done_no", "ci:no")]]
-        return [turn.say("checkins.ask_done", choices=choices, notice=markup(notice),
+        return [turn.say("checkins.ask_done", choices=step_done.buttons(turn),
+                         notice=markup(notice),
                          title=step.title[turn.lang] if step else row["step_id"])]
-    kpis = {k.key: k for k in _library_kpis(turn, state["library_id"])}
-    reported = measurements.reported_in_week(turn.db, state["library_id"], state["week"])
+    kpis = values.by_key(turn, state)
     notes = [notice] if notice else []
-    while state["todo"]:
-        name = state["todo"][0]
-        if name not in kpis:  # removed after the check-in was sent
-            notes.append(turn.t("checkins.kpi_gone", kpi=state.get("names", {}).get(name, name)))
-            state["todo"].pop(0)
+    while state.get("setup"):
+        kpi = kpis.get(state["setup"][0])
+        if kpi is not None and state.get("setup_current") != kpi.key:
+            state["setup_current"] = kpi.key
+            notes.append(kpi_setup.begin(turn, state, kpi))
+        if kpi is None or not state["setup_parts"]:
+            state["setup"].pop(0)
             continue
-        if name in reported and reported[name]["author_id"] != turn.user["id"]:
-            row = reported[name]
-            notes.append(turn.t("checkins.reported_meanwhile", kpi=kpis[name].name,
-                                name=row["author_name"],
-                                value=fmt(row["value"], turn, bool(row["percent"]))))
+        _save(turn, state)
+        return [kpi_setup.ask(turn, state, kpi, "\n".join(n for n in notes if n))]
+    if not state.get("planned"):
+        turn.memo.pop(("library_kpis", state["library_id"]), None)  # the setup changed them
+        kpis = values.by_key(turn, state)
+        notes.append(_plan(turn, state))
+    while state["todo"]:
+        key = state["todo"][0]
+        if key not in kpis:  # deleted (or renamed) after the check-in was sent
+            notes.append(turn.t("checkins.kpi_gone", kpi=state.get("names", {}).get(key, key)))
             state["todo"].pop(0)
             continue
         _save(turn, state)
-        return [_ask_kpi(turn, state, kpis[name], "\n".join(notes))]
-    return _finish(turn, state, "\n".join(notes))
-
-
-def _ask_kpi(turn: Turn, state: dict[str, Any], kpi: kpi_store.Kpi, notice: str = "") -> Reply:
-    history = [r for r in measurements.values_for(turn.db, state["library_id"], kpi.key)
-               if r["iso_week"] < state["week"]]
-    previous = history[-1] if history else None
-    direction = trend([r["value"] for r in history], window=TREND_WEEKS)
-    current_week = iso_week(turn.now, default_tz(turn.coach))
-    total = max(state.get("total", 0), len(state["todo"]))
-    n = total - len(state["todo"]) + 1
-    choices = [[turn.button("checkins.label_skip", f"ci:skip:{len(state['todo'])}"),
-                turn.button("checkins.label_stop", "ci:stop")]]
-    return turn.say(
-        "checkins.ask_kpi", choices=choices, notice=markup(notice), kpi=kpi.name,
-        goal=kpi.goal, number=n, count=total,
-        target=fmt(kpi.target, turn, kpi.target_percent),
-        previous=fmt(previous["value"], turn, bool(previous["percent"])) if previous else "",
-        previous_week=week_number(previous["iso_week"]) if previous else 0,
-        trend=direction, late=state["week"] < current_week,
-        week=week_number(state["week"]), example=_example(turn, kpi),
-    )
-
-
-def _example(turn: Turn, kpi: kpi_store.Kpi) -> str:
-    if kpi.target_percent:
-        return format_number(12.5, turn.lang, percent=True)
-    return format_number(1200, turn.lang)
-
-
-def _warning(kpi: kpi_store.Kpi, value: float, percent: bool) -> str | None:
-    if value < 0:
-        return "negative"
-    if percent and value > 100:
-        return "percent_over"
-    if kpi.target and value > ABSURD_FACTOR * abs(kpi.target):
-        return "huge"
-    return None
+        return [values.ask_kpi(turn, state, kpis[key], "\n".join(n for n in notes if n))]
+    return _finish(turn, state, "\n".join(n for n in notes if n))
 
 
 # --------------------------------------------------------------------------- answering
@@ -222,18 +212,25 @@ def on_text(turn: Turn, text: str) -> list[Reply]:
     if word_in(text, STOP_WORDS) or action == "pause":
         return _stop(turn, state)
     if state.get("done_q"):
-        if word_in(text, YES):
-            return _answer_done(turn, state, True)
-        if word_in(text, NO):
-            return _answer_done(turn, state, False)
+        outcome = step_done.read_outcome(text)
+        if outcome:
+            return _answer_done(turn, state, outcome)
         if action == "skip":
             return _answer_done(turn, state, None)
-        return _next(turn, state, turn.t("checkins.yes_or_no"))
+        return _next(turn, state, turn.t("checkins.which_done"))
+    if state.get("setup") and state.get("setup_parts"):
+        return _setup_answer(turn, state, text=text, skip=action == "skip")
     if action == "skip":
         return _skip(turn, state)
+    if state.get("replace"):
+        if word_in(text, YES):
+            return _replace(turn, state, True)
+        if word_in(text, NO):
+            return _replace(turn, state, False)
+        state["replace"] = None
     if state.get("confirm"):
         if word_in(text, YES):
-            return _confirmed(turn, state)
+            return values.confirmed(turn, state, _next)
         if word_in(text, NO):
             state["confirm"] = None
             return _next(turn, state, turn.t("checkins.type_again"))
@@ -244,71 +241,58 @@ def on_text(turn: Turn, text: str) -> list[Reply]:
         parsed = parse_number(text)
     except NumberError as error:
         state["confirm"] = None
-        notice = turn.t("checkins.bad_number", reason=error.reason, example=_example(turn, kpi))
+        notice = turn.t("checkins.bad_number", reason=error.reason,
+                        example=values.example(turn, kpi))
         _save(turn, state)
-        return [_ask_kpi(turn, state, kpi, notice)]
-    return _take(turn, state, kpi, parsed)
+        return [values.ask_kpi(turn, state, kpi, notice)]
+    return values.take(turn, state, kpi, parsed, _next)
 
 
-def _current_kpi(turn: Turn, state: dict[str, Any]) -> kpi_store.Kpi | None:
+def _current_kpi(turn: Turn, state: dict[str, Any]):
     if not state["todo"]:
         return None
-    kpis = {k.key: k for k in _library_kpis(turn, state["library_id"])}
-    return kpis.get(state["todo"][0])
+    return values.by_key(turn, state).get(state["todo"][0])
 
 
-def _take(turn: Turn, state: dict[str, Any], kpi: kpi_store.Kpi, parsed: ParsedNumber):
-    percent = parsed.percent or kpi.target_percent
-    problem = _warning(kpi, parsed.value, percent)
-    if problem:
-        state["confirm"] = {"kpi": kpi.key, "value": parsed.value, "percent": percent}
-        _save(turn, state)
-        n = len(state["todo"])
-        choices = [[turn.button("checkins.label_confirm", f"ci:ok:{n}"),
-                    turn.button("checkins.label_correct", f"ci:redo:{n}")]]
-        return [turn.say("checkins.warning", choices=choices, problem=problem, kpi=kpi.name,
-                         value=fmt(parsed.value, turn, percent),
-                         target=fmt(kpi.target, turn, kpi.target_percent),
-                         factor=ABSURD_FACTOR)]
-    return _store_value(turn, state, kpi.key, parsed.value, percent)
-
-
-def _confirmed(turn: Turn, state: dict[str, Any]) -> list[Reply]:
-    confirm = state.get("confirm") or {}
-    if not state["todo"] or confirm.get("kpi") != state["todo"][0]:
-        state["confirm"] = None
+def _setup_answer(turn: Turn, state: dict[str, Any], *, text: str | None = None,
+                  option: str | None = None, skip: bool = False) -> list[Reply]:
+    kpi = values.by_key(turn, state).get(state["setup"][0])
+    if kpi is None:
+        state["setup_parts"] = []
         return _next(turn, state)
-    return _store_value(turn, state, confirm["kpi"], confirm["value"], confirm["percent"])
+    if skip:
+        kpi_setup.skip(turn, state, kpi)
+        return _next(turn, state, turn.t("checkins.skipped"))
+    problem = kpi_setup.answer(turn, state, kpi, text=text, option=option)
+    if problem:
+        _save(turn, state)
+        return [kpi_setup.ask(turn, state, kpi, problem)]
+    return _next(turn, state, turn.t("checkins.set_saved"))
 
 
-def _store_value(turn: Turn, state: dict[str, Any], key: str, value: float, percent: bool):
-    state["confirm"] = None
-    kpis = {k.key: k for k in _library_kpis(turn, state["library_id"])}
-    if key not in kpis:
-        return _next(turn, state)  # removed meanwhile: _next says so and skips it
-    measurements.record(turn.db, library_id=state["library_id"], kpi=key, week=state["week"],
-                        value=value, percent=percent, author=turn.user, now=turn.now)
-    state["todo"].pop(0)
-    state["stored"].append([kpis[key].name, value, percent])
-    return _next(turn, state, turn.t("checkins.saved", kpi=kpis[key].name,
-                                     value=fmt(value, turn, percent)))
+def _replace(turn: Turn, state: dict[str, Any], yes: bool) -> list[Reply]:
+    pending = state.get("replace") or {}
+    if not yes or not pending:
+        return values.keep_existing(turn, state, _next)
+    return values.store_value(turn, state, pending["kpi"], pending["value"], pending["percent"],
+                              _next, replace=True)
 
 
 def _skip(turn: Turn, state: dict[str, Any]) -> list[Reply]:
-    state["confirm"] = None
+    state["confirm"] = state["replace"] = None
     if state["todo"]:
         key = state["todo"].pop(0)
-        state["skipped"].append((state.get("names") or {}).get(key, key))
+        kpi = values.by_key(turn, state).get(key)
+        state["skipped"].append(kpi.name if kpi else key)
     return _next(turn, state, turn.t("checkins.skipped"))
 
 
-def _answer_done(turn: Turn, state: dict[str, Any], done: bool | None) -> list[Reply]:
-    if done is not None:
+def _answer_done(turn: Turn, state: dict[str, Any], outcome: str | None) -> list[Reply]:
+    if outcome is not None:
         checkins.answer_suggestion(turn.db, state["done_q"], turn.user["id"], turn.library_id,
-                                   done, turn.now)
+                                   outcome == "done", turn.now, outcome)
     state["done_q"] = None
-    notice = {True: "checkins.done_yes", False: "checkins.done_no", None: "checkins.skipped"}
-    return _next(turn, state, turn.t(notice[done]))
+    return _next(turn, state, turn.t("checkins.done_answer", outcome=outcome or "skipped"))
 
 
 def _stop(turn: Turn, state: dict[str, Any]) -> list[Reply]:
@@ -326,12 +310,16 @@ def on_repeat(turn: Turn) -> list[Reply]:
     state = _state(turn)
     if not state or state.get("library_id") != turn.library_id:
         return _left_library(turn) if state else [turn.say("checkins.stopped", stored=0)]
+    if state.get("replace") and state["todo"]:
+        pending = state["replace"]
+        return values.store_value(turn, {**state, "replace": None}, pending["kpi"],
+                                  pending["value"], pending["percent"], _next)
     if state.get("confirm") and state["todo"]:
         kpi = _current_kpi(turn, state)
         if kpi is not None:
             confirm = state["confirm"]
-            return _take(turn, {**state, "confirm": None}, kpi,
-                         ParsedNumber(confirm["value"], percent=confirm["percent"]))
+            return values.take(turn, {**state, "confirm": None}, kpi,
+                               ParsedNumber(confirm["value"], percent=confirm["percent"]), _next)
     return _next(turn, state)
 
 
@@ -349,13 +337,22 @@ def press(turn: Turn, rest: str) -> list[Reply]:
         return _left_library(turn)
     if action == "stop":
         return _stop(turn, state)
-    if action in ("yes", "no") and state.get("done_q"):
-        return _answer_done(turn, state, action == "yes")
-    fresh = not state.get("done_q") and token == str(len(state["todo"]))
+    if action in step_done.BUTTONS and state.get("done_q"):
+        return _answer_done(turn, state, step_done.BUTTONS[action])
+    in_setup = bool(state.get("setup") and state.get("setup_parts") and not state.get("done_q"))
+    if action in ("per", "dl") and in_setup:
+        part = "period" if action == "per" else "deadline"
+        if state["setup_parts"][0] == part:
+            return _setup_answer(turn, state, option=token)
+    if action == "setskip" and in_setup:
+        return _setup_answer(turn, state, skip=True)
+    fresh = not state.get("done_q") and not in_setup and token == str(len(state["todo"]))
     if action == "skip" and fresh:
         return _skip(turn, state)
+    if action in ("rep", "keep") and fresh and state.get("replace"):
+        return _replace(turn, state, action == "rep")
     if action == "ok" and fresh and state.get("confirm"):
-        return _confirmed(turn, state)
+        return values.confirmed(turn, state, _next)
     if action == "redo" and fresh and state.get("confirm"):
         state["confirm"] = None
         return _next(turn, state, turn.t("checkins.type_again"))
@@ -377,13 +374,11 @@ def _finish(turn: Turn, state: dict[str, Any], notice: str = "") -> list[Reply]:
         rows.append(continue_row(turn))
     if not state.get("no_kpis"):
         rows.append([turn.button("checkins.label_progress", "ci:progress")])
+    reason, detail = step.why
     return [turn.say("checkins.finished", choices=rows, notice=markup(notice), stored=stored,
                      skipped=state["skipped"], no_kpis=state.get("no_kpis", False),
                      kind=step.kind, title=step.title, description=step.description,
-                     minutes=step.minutes)]
-
-
-# --------------------------------------------------------------------------- commands
+                     minutes=step.minutes, reason=reason, detail=detail)]
 
 
 def cmd_checkin(turn: Turn, args: str) -> list[Reply]:
@@ -391,10 +386,10 @@ def cmd_checkin(turn: Turn, args: str) -> list[Reply]:
     schedule = member_schedule(turn.coach, turn.user["id"])
     tz = schedule.tz if schedule else default_tz(turn.coach)
     week = iso_week(turn.now, tz)
-    checkins.claim(turn.db, turn.user, week, turn.now, "command")
+    fresh = checkins.claim(turn.db, turn.user, week, turn.now, "command")
     notes = []
     if schedule and schedule.stopped:
         notes.append(turn.t("checkins.note_stopped"))
     elif schedule and is_paused(schedule, turn.now):
         notes.append(turn.t("checkins.note_paused", until=local_date(turn, schedule.paused_until)))
-    return _open(turn, week, notes)
+    return _open(turn, week, notes, again=not fresh)

@@ -30,3 +30,38 @@ def week_number(week: str) -> int:
 
 def fmt(value: float | None, turn: Turn, percent: bool = False) -> str:
     return "" if value is None else format_number(value, turn.lang, percent=percent)
+
+
+def month_name(turn: Turn, day: date, today: date) -> str:
+    """"maart" (this year or the next twelve months) or "maart 2028"."""
+    from coach.flow.vocabulary import load_vocabulary
+
+    name = load_vocabulary().table("months", turn.lang)[day.month - 1][0]
+    near = (day.year, day.month) <= (today.year + 1, today.month - 1) or day.year == today.year
+    return name if near else f"{name} {day.year}"
+
+
+_PERIOD_NAMES: dict[tuple[str, str], str] = {}  # (lang, period) -> name: they never change
+
+
+def period_name(turn: Turn, period: str | None) -> str:
+    """"week 48", "november", "het 4e kwartaal" / "week 48", "November", "Q4"."""
+    if not period:
+        return ""
+    key = (turn.lang, period)
+    if key not in _PERIOD_NAMES:
+        if len(_PERIOD_NAMES) > 4096:
+            _PERIOD_NAMES.clear()
+        _PERIOD_NAMES[key] = _period_name(turn, period)
+    return _PERIOD_NAMES[key]
+
+
+def _period_name(turn: Turn, period: str) -> str:
+    from coach.features.checkins.rhythm import period_label
+    from coach.flow.vocabulary import load_vocabulary
+
+    label = period_label(period)
+    month = ""
+    if label["kind"] == "month":
+        month = load_vocabulary().table("months", turn.lang)[int(label["number"]) - 1][0]
+    return turn.t("checkins.period_name", month=month, **label)

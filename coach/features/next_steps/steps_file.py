@@ -28,9 +28,15 @@ CONDITION_KEYS = (
     "tactic_keywords",
     "has_listening",
     "has_webcare",
+    "has_measurement",
     "always",
 )
+# what kind of work a step is ("werkte niet" asks for a step of another kind): its
+# `area:` in the YAML, else the first word of its id ("listening_saved_searches")
+AREAS = ("listening", "webcare", "measurement", "engagement", "reach", "conversion",
+         "content", "channel", "tactic", "team", "review")
 MIN_MINUTES, MAX_MINUTES = 15, 60
+SMALL_MINUTES = 15
 _ID_RE = re.compile(r"[a-z][a-z0-9_]{1,39}")
 
 
@@ -48,6 +54,12 @@ class Step:
     description: dict[str, str]
     when: dict[str, Any]
     order: int
+    area: str = "review"
+
+    @property
+    def small(self) -> bool:
+        """Fits in a quarter of an hour (after "geen tijd")."""
+        return self.minutes <= SMALL_MINUTES
 
     @property
     def score(self) -> int:
@@ -115,7 +127,7 @@ def _conditions(raw: Any, where: str) -> dict[str, Any]:
             if value is not True or len(raw) != 1:
                 raise StepsFileError(f"{here}: must be `true` and the only condition")
             when[key] = True
-        elif key in ("has_listening", "has_webcare"):
+        elif key in ("has_listening", "has_webcare", "has_measurement"):
             if not isinstance(value, bool):
                 raise StepsFileError(f"{here}: must be true or false")
             when[key] = value
@@ -144,7 +156,7 @@ def _step(raw: Any, where: str, order: int) -> Step:
     if not isinstance(raw, dict):
         raise StepsFileError(f"{where}: must be a mapping")
     allowed = {"id", "minutes", "title", "description", "when"}
-    unknown = set(raw) - allowed
+    unknown = set(raw) - allowed - {"area"}
     if unknown:
         raise StepsFileError(f"{where}: unknown key(s) {sorted(unknown)}")
     missing = allowed - set(raw)
@@ -154,6 +166,9 @@ def _step(raw: Any, where: str, order: int) -> Step:
     if not isinstance(step_id, str) or not _ID_RE.fullmatch(step_id):
         raise StepsFileError(f"{where}.id: lower case letters, digits and _, got {step_id!r}")
     where = f"{where} ({step_id})"
+    area = raw.get("area") or _area_of(step_id)
+    if area not in AREAS:
+        raise StepsFileError(f"{where}.area: one of {', '.join(AREAS)}, got {area!r}")
     return Step(
         id=step_id,
         minutes=_minutes(raw["minutes"], where),
@@ -161,7 +176,16 @@ def _step(raw: Any, where: str, order: int) -> Step:
         description=_text(raw["description"], f"{where}.description"),
         when=_conditions(raw["when"], where),
         order=order,
+        area=area,
     )
+
+
+def _area_of(step_id: str) -> str:
+    head = step_id.partition("_")[0]
+    if head in AREAS:
+        return head
+    return {"kpi": "measurement", "rising": "content", "linkedin": "channel",
+            "instagram": "channel", "ask": "listening", "audit": "channel"}.get(head, "review")
 
 
 def parse_steps(data: Any) -> StepCatalog:

@@ -8,11 +8,11 @@ import re
 import pytest
 from matplotlib.text import Text
 
-from coach.features.checkins.chart import Series, progress_chart, progress_figure
+from coach.features.checkins.chart import Series, chart_figure, progress_chart
 
 
 def drawn_text(series: list[Series], lang: str) -> list[str]:
-    figure = progress_figure(series, target_label="doel" if lang == "nl" else "target",
+    figure = chart_figure(series, target_label="doel" if lang == "nl" else "target",
                              title="Voortgang", lang=lang)
     figure.canvas.draw()  # tick labels and offsets are made while drawing
     texts = [t.get_text() for t in figure.findobj(Text) if t.get_visible()]

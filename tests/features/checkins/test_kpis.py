@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from coach.features.checkins import kpis
 from coach.storage import measurements
 from tests.support.walk import walk
@@ -14,12 +16,20 @@ def test_kpis_come_from_step_5_with_their_goal_and_target(chat, db):
     anna.say("Aanmeldingen")
     anna.say("Bereik; Reacties")
     anna.press_data("f:keep:kpis.per_goal~1")  # vanity KPIs: the coach pushes back once
-    anna.say("50")
-    anna.say("1.200")
-    anna.say("12%")
+    for text in ("0", "20", "3%", "50", "1.200", "12%"):
+        anna.say(text)
+    anna.press("Per week")
+    anna.press("Per maand")
+    anna.press("Totaal")
+    for label in ("3 maanden", "half jaar", "Eind van het jaar"):
+        anna.press(label)
     found = kpis.library_kpis(db, anna.user()["library_id"])
     assert [(k.name, k.target, k.target_percent) for k in found] == [
         ("Aanmeldingen", 50, False), ("Bereik", 1200, False), ("Reacties", 12, True)]
+    # clock: 2026-11-23; "end of the year" with more than a month left is this year's
+    assert [(k.baseline, k.period, k.deadline) for k in found] == [
+        (0, "week", date(2027, 2, 23)), (20, "month", date(2027, 5, 23)),
+        (3, "total", date(2026, 12, 31))]
     assert found[0].goal == "50 aanmeldingen VoorleesExpress via Instagram vóór 1 juni"
 
 

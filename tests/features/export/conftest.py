@@ -40,7 +40,10 @@ def build_strategy(chat, db, clock):
     anna.create_library("Bibliotheek Rivierenland")
     code = anna.invite_code()
     walk(anna, until="kpis.per_goal", answers=STRONG)
-    for text in (*KPIS, "50", "200"):
+    for text in KPIS:  # one KPI per goal
+        say_keeping(anna, text)
+    walk(anna, until="kpis.target", answers=STRONG)  # the values now: 0
+    for text in ("50", "200"):
         say_keeping(anna, text)
     walk(anna, until="tactics.conversation", answers=STRONG)
     anna.cmd("overslaan")

@@ -3,12 +3,9 @@ parsed back (markdown-it-py, python-docx, html.parser) into one outline and chec
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
-from coach.features.checkins.kpis import Kpi
-from coach.features.export import document as document_module
+from coach.storage import library_answers as library_store
 from tests.features.export.conftest import FORMATS, KPIS
 from tests.features.export.readers import (
     empty_headings,
@@ -20,6 +17,7 @@ from tests.features.export.readers import (
     tables_of,
     texts_of,
 )
+from tests.support.walk import kpi_key
 
 TITLES = {
     "nl": ["Samenvatting", "De zeven stappen", "Overzicht: van doel tot meting", "Rollen",
@@ -89,8 +87,9 @@ def test_the_summary_holds_what_the_library_agreed(outlines, fmt):
         "Kanalen": "Instagram, Facebook",
         "Tijd per week": "4 uur",
     }
-    assert texts_of(summary, "item") == ["Aanmeldingen: streefwaarde 50",
-                                         "Bezoekers taalcafé: streefwaarde 200"]
+    assert texts_of(summary, "item") == [
+        "Aanmeldingen: van 0 naar 50 per week, vóór 23 mei 2027",
+        "Bezoekers taalcafé: van 0 naar 200 per week, vóór 23 mei 2027"]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -119,7 +118,8 @@ def test_the_overview_links_each_kpi_to_its_goal_tactic_and_measurement(outlines
     signups, visitors = rows["Aanmeldingen"], rows["Bezoekers taalcafé"]
     assert signups[:2] == ["Meer kinderen lid maken",
                            "50 aanmeldingen VoorleesExpress via Instagram vóór 1 juni"]
-    assert signups[2] == "Aanmeldingen · streefwaarde 50"
+    assert signups[2] == ("Aanmeldingen · nulmeting 0 · streefwaarde 50 · per week"
+                          " · vóór 23 mei 2027")
     assert signups[3] == ("Elke vrijdag een boekentip-reel op Instagram"
                           " (Instagram · Elke vrijdag)")
     assert visitors[3].startswith("Elke maand een Facebook-evenement voor het taalcafé"
@@ -171,7 +171,7 @@ def test_results_as_a_table_and_a_chart_where_the_format_holds_images(
     (table,) = tables_of(results)
     assert table[0] == ["KPI", "Nulmeting", "Streefwaarde", "Laatste waarde", "Week", "Trend",
                         "Metingen"]
-    assert table[1] == ["Aanmeldingen", "—", "50", "24", "2026-W47", "↑ stijgt", "8"]
+    assert table[1] == ["Aanmeldingen", "0", "50", "24", "2026-W47", "↑ stijgt", "8"]
     assert table[2][0] == "Bezoekers taalcafé" and table[2][3] == "54"
     images = [e for e in results if e[0] == "image"]
     if fmt == "md":
@@ -225,25 +225,23 @@ def test_a_new_library_says_in_one_line_per_section_that_nothing_is_agreed(anna,
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_what_a_kpi_does_not_have_yet_is_left_out(strategy, render, monkeypatch, fmt):
-    """Baseline, period and deadline come from the Kpi dataclass (the check-ins' step 5
-    questions fill them); one KPI has them all, the other none."""
-    full = Kpi(key="i1", name="Aanmeldingen", goal="50 aanmeldingen VoorleesExpress via"
-               " Instagram vóór 1 juni", target=50, baseline=10, period="month",
-               deadline=date(2027, 6, 1))
-    bare = Kpi(key="i2", name="Bezoekers taalcafé", goal="200 bezoekers taalcafé via Facebook"
-               " dit jaar", target=None)
-    monkeypatch.setattr(document_module, "library_kpis", lambda db, library_id: [full, bare])
-    outline = read(fmt, render(strategy[2], fmt))
+def test_what_a_kpi_does_not_have_yet_is_left_out(strategy, render, db, clock, fmt):
+    """Baseline, period and deadline come from step 5's answers: the first KPI has them
+    all; the second has none once the library's answers to them are taken back."""
+    library_id = strategy[2]
+    bare = kpi_key(db, library_id, "Bezoekers taalcafé")
+    for qid in ("kpis.baseline", "kpis.target", "kpis.period", "kpis.deadline"):
+        library_store.clear_library_answer(db, library_id, qid, bare, clock())
+    outline = read(fmt, render(library_id, fmt))
     (overview,) = tables_of(section(outline, "Overzicht: van doel tot meting"))
-    assert overview[1][2] == ("Aanmeldingen · nulmeting 10 · streefwaarde 50 · per maand"
-                              " · vóór 1 juni 2027")
+    assert overview[1][2] == ("Aanmeldingen · nulmeting 0 · streefwaarde 50 · per week"
+                              " · vóór 23 mei 2027")
     assert overview[2][2] == "Bezoekers taalcafé"
     assert texts_of(section(outline, "Samenvatting"), "item") == [
-        "Aanmeldingen: van 10 naar 50 per maand, vóór 1 juni 2027",
+        "Aanmeldingen: van 0 naar 50 per week, vóór 23 mei 2027",
         "Bezoekers taalcafé: nog geen streefwaarde"]
     (results,) = tables_of(section(outline, "Resultaten tot nu toe"))
-    assert results[1][:3] == ["Aanmeldingen", "10", "50"] and results[2][1:3] == ["—", "—"]
+    assert results[1][:3] == ["Aanmeldingen", "0", "50"] and results[2][1:3] == ["—", "—"]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
