@@ -32,6 +32,15 @@ MEDIA = {"photo", "sticker", "voice", "video", "location", "document", "contact"
 MAX_CALLBACK_DATA = 64
 
 
+class NotAllowed(Exception):
+    """A page or action the user may not see or do: ``reason`` is "no_user",
+    "no_library", "coordinators" (the page is for coordinators) or "unknown"."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
 class Coach:
     def __init__(
         self,
@@ -47,6 +56,7 @@ class Coach:
         self.flow = flow or load_flow()
         self.clock = clock or (lambda: datetime.now(UTC))
         self.invite_link: Callable[[str], str] | None = None
+        self.web_url: str | None = None  # the web view's base URL, when it is served
         self.registry = Registry(features)
         self._check_matchers()
         warm_up()
@@ -115,6 +125,42 @@ class Coach:
         Call it inside the transaction that the job's changes belong to."""
         user = users.get_user(self.db, user_id)
         return Turn(self, user, now) if user else None
+
+    # -- pages (the web view) ------------------------------------------------------------
+
+    def page(self, user_id: str, name: str, params: dict[str, str] | None = None) -> Any:
+        """What page ``name`` shows ``user_id`` of their own library (read-only).
+        Raises NotAllowed for an unknown user or page, a user without a library, or a
+        coordinators' page and someone else."""
+        with transaction(self.db):
+            turn = self._page_turn(user_id, self.registry.pages.get(name))
+            return self.registry.pages[name].view(turn, params or {})
+
+    def act(self, user_id: str, name: str, fields: dict[str, str]) -> str:
+        """Do action ``name`` for ``user_id`` (one transaction, committed on return);
+        returns the template that says what happened. Raises NotAllowed like ``page``."""
+        with transaction(self.db):
+            turn = self._page_turn(user_id, self.registry.actions.get(name))
+            return self.registry.actions[name].run(turn, fields)
+
+    def viewer(self, user_id: str) -> dict[str, Any] | None:
+        """The user as a page shows them (name, lang, role, library_id), or None."""
+        user = users.get_user(self.db, user_id)
+        if user is None:
+            return None
+        return {k: user[k] for k in ("id", "name", "lang", "role", "library_id")}
+
+    def _page_turn(self, user_id: str, what: Any) -> Turn:
+        if what is None:
+            raise NotAllowed("unknown")
+        user = users.get_user(self.db, user_id)
+        if user is None:
+            raise NotAllowed("no_user")
+        if not user["library_id"]:
+            raise NotAllowed("no_library")
+        if what.coordinators and user["role"] != "coordinator":
+            raise NotAllowed("coordinators")
+        return Turn(self, user, self.clock())
 
     # -- dispatch -------------------------------------------------------------------------
 

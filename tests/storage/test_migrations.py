@@ -23,12 +23,22 @@ def as_schema_4(pending: dict) -> dict:
     return old
 
 
+WEB_TABLES = ("web_secret", "web_tokens", "web_sessions", "web_attempts")  # migration 7
+
+
+def drop_later_tables(db) -> None:
+    """Undo what migrations after 6 created, so the database is as schema 6 left it."""
+    for table in WEB_TABLES:
+        db.execute(f"drop table if exists {table}")
+
+
 def reopen_as_schema_4(coach, path, clock):
     """Close the database with every user's pending state written as schema 4 did."""
     for user_id, raw in coach.db.execute("select id, pending from users").fetchall():
         coach.db.execute("update users set pending = ? where id = ?",
                          [json.dumps(as_schema_4(json.loads(raw))), user_id])
     coach.db.execute("alter table answers drop column feedback")  # added by migration 6
+    drop_later_tables(coach.db)
     coach.db.execute("PRAGMA user_version = 4")
     coach.db.close()
     fresh = open_coach(path, clock=clock)
@@ -82,6 +92,7 @@ def test_a_broken_pending_state_opens_as_an_empty_one(tmp_path, clock):
     anna.create_library()
     coach.db.execute("update users set pending = 'not json', mode = 'asking'")
     coach.db.execute("alter table answers drop column feedback")  # added by migration 6
+    drop_later_tables(coach.db)
     coach.db.execute("PRAGMA user_version = 4")
     coach.db.close()
     coach = open_coach(path, clock=clock)
@@ -89,3 +100,16 @@ def test_a_broken_pending_state_opens_as_an_empty_one(tmp_path, clock):
     assert anna.user()["pending"] == "{}"
     anna.cmd("verder")
     assert anna.user()["mode"] == "asking"
+
+
+def test_a_schema_6_database_gets_the_web_tables_and_keeps_its_members(tmp_path, clock):
+    path = str(tmp_path / "coach.db")
+    coach = open_coach(path, clock=clock)
+    Chat(coach, "test:anna", "Anna").create_library()
+    drop_later_tables(coach.db)
+    coach.db.execute("PRAGMA user_version = 6")
+    coach.db.close()
+    fresh = open_coach(path, clock=clock)
+    assert schema_version(fresh.db) == len(MIGRATIONS)
+    assert set(WEB_TABLES) <= set(fresh.db.table_names())
+    assert Chat(fresh, "test:anna", "Anna").user()["role"] == "coordinator"

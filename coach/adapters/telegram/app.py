@@ -14,7 +14,14 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from telegram import BotCommand, LinkPreviewOptions, Message, Update
+from telegram import (
+    BotCommand,
+    LinkPreviewOptions,
+    MenuButtonWebApp,
+    Message,
+    Update,
+    WebAppInfo,
+)
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
@@ -180,7 +187,22 @@ async def _post_init(app: Application) -> None:
         log.warning("could not set the command menu: %s", exc)
     except Exception:  # noqa: BLE001 - a broken menu must not keep the bot from running
         log.exception("could not build the command menu")
+    await _set_menu_button(app, coach)
     log.info("Biebcoach is running as @%s", username)
+
+
+async def _set_menu_button(app: Application, coach: Coach) -> None:
+    """With the web view served at an HTTPS ``WEB_URL``, the chat's menu button opens it
+    as a Mini App (Telegram opens Mini Apps over HTTPS only)."""
+    url = getattr(coach, "web_url", None)
+    if not url or not url.startswith("https://"):
+        return
+    button = MenuButtonWebApp(coach.render("nl", "web.menu_button"), WebAppInfo(url))
+    try:
+        await call_with_retry(lambda: app.bot.set_chat_menu_button(menu_button=button),
+                              "setChatMenuButton")
+    except TelegramError as exc:
+        log.warning("could not set the menu button: %s", exc)
 
 
 def build_application(

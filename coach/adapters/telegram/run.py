@@ -26,6 +26,7 @@ from coach.adapters.telegram.app import build_application
 from coach.adapters.telegram.logs import configure_logging, install_log_masking
 from coach.adapters.telegram.polling import poll_updates
 from coach.adapters.telegram.retry import Backoff, sleep_unless
+from coach.adapters.web.run import serve_web
 from coach.config import Config, ConfigError
 from coach.core.texts import cli_line
 from coach.wiring import open_coach
@@ -96,7 +97,8 @@ def run(config: Config) -> int:
 
     async def main() -> None:
         install_log_masking(config.token, webhook_secret)
-        app = build_application(config, open_coach(config.db_path, tz=config.tz))
+        coach = open_coach(config.db_path, tz=config.tz)
+        app = build_application(config, coach)
         if config.webhook_url:
             # imported here: tornado (the `webhooks` extra) is needed for webhooks only
             from coach.adapters.telegram.webhook import serve_webhook
@@ -105,7 +107,8 @@ def run(config: Config) -> int:
                 return serve_webhook(app, config, webhook_secret, stop)
         else:
             serve = poll_updates
-        await run_until_stopped(app, serve)
+        async with serve_web(coach, config):  # the web view beside the bot (WEB_URL)
+            await run_until_stopped(app, serve)
 
     return run_cli(config, main)
 

@@ -13,28 +13,30 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, WebAppInfo
 from telegram.error import BadRequest, ChatMigrated, Forbidden
 from telegram.ext import Application
 
 from coach.adapters.telegram.retry import call_with_retry
 from coach.adapters.telegram.split import split_message, tg_len
-from coach.core.events import Reply
+from coach.core.events import Choice, Reply
 
 log = logging.getLogger("coach.telegram")
 
 MAX_CAPTION_LENGTH = 1024
 
 
+def _button(choice: Choice) -> InlineKeyboardButton:
+    if choice.web_app:  # opens the web view as a Mini App
+        return InlineKeyboardButton(choice.label, web_app=WebAppInfo(choice.web_app))
+    return InlineKeyboardButton(choice.label, callback_data=choice.data)
+
+
 def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
     if not reply.choices:
         return None
     return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(choice.label, callback_data=choice.data) for choice in row]
-            for row in reply.choices
-            if row
-        ]
+        [[_button(choice) for choice in row] for row in reply.choices if row]
     )
 
 
