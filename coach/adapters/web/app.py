@@ -28,6 +28,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
 from coach.adapters.web import handlers
+from coach.adapters.web import keys as K
 from coach.adapters.web.render import HEADERS, message
 from coach.storage import web as web_store
 
@@ -68,6 +69,10 @@ async def protect(request: web.Request, handler: Any) -> web.StreamResponse:
                       request.match_info.route.resource.canonical
                       if request.match_info.route.resource else "?")
         response = message(request, "error", handlers.browser_lang(request), 500)
+    return _headed(response)
+
+
+def _headed(response: web.StreamResponse) -> web.StreamResponse:
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     return response
@@ -78,9 +83,9 @@ def build_web_app(coach: Any, base_url: str, bot_token: str | None) -> web.Appli
     checks Mini App sign-ins (without it only one-time links work)."""
     prefix = urlsplit(base_url).path.rstrip("/")
     app = web.Application(middlewares=[protect], client_max_size=MAX_BODY)
-    app["coach"], app["bot_token"], app["prefix"] = coach, bot_token, prefix
-    app["secure"] = base_url.startswith("https://")
-    app["key"] = web_store.signing_key(coach.db)
+    app[K.COACH], app[K.BOT_TOKEN], app[K.PREFIX] = coach, bot_token, prefix
+    app[K.SECURE] = base_url.startswith("https://")
+    app[K.KEY] = web_store.signing_key(coach.db)
     r = app.router
     r.add_get(f"{prefix}/", handlers.app_entry)
     if prefix:

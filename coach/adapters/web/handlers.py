@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from coach.adapters.web import keys as K
 from coach.adapters.web import session
 from coach.adapters.web.auth import InvalidInitData, check_init_data, same_token
 from coach.adapters.web.render import TELEGRAM_JS, message, page
@@ -37,7 +38,7 @@ class Refused(Exception):
 
 def _go(request: web.Request, path: str) -> web.Response:
     """303 See Other to a page of the web view (after a POST, or when signed in)."""
-    return web.Response(status=303, headers={"Location": f"{request.app['prefix']}/{path}"})
+    return web.Response(status=303, headers={"Location": f"{request.app[K.PREFIX]}/{path}"})
 
 
 def _signed_in(request: web.Request) -> dict[str, Any]:
@@ -73,7 +74,7 @@ async def auth_telegram(request: web.Request) -> web.StreamResponse:
         return message(request, "bad_request", lang, 400)
     if session.too_many_failures(request):
         return message(request, "too_many", lang, 429)
-    coach, token = request.app["coach"], request.app["bot_token"]
+    coach, token = request.app[K.COACH], request.app[K.BOT_TOKEN]
     try:
         if not token:
             raise InvalidInitData("no_bot_token")
@@ -108,7 +109,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         return message(request, "bad_request", lang, 400)
     if session.too_many_failures(request):
         return message(request, "too_many", lang, 429)
-    coach = request.app["coach"]
+    coach = request.app[K.COACH]
     token = form.get("token", "")[:100]
     with transaction(coach.db):
         user_id = web_store.use_sign_in_token(coach.db, token, coach.clock()) if token else None
@@ -126,10 +127,10 @@ async def logout(request: web.Request) -> web.StreamResponse:
     viewer = session.load_viewer(request)
     form = await _form(request)
     lang = viewer["lang"] if viewer else browser_lang(request)
-    if viewer is not None and not same_token(form.get("csrf"), request.get("csrf")):
+    if viewer is not None and not same_token(form.get("csrf"), request.get(K.CSRF)):
         return message(request, "bad_request", lang, 400)
     response = message(request, "signed_out", lang, 200)
-    request["viewer"] = None
+    request[K.VIEWER] = None
     session.end_session(request, response)
     return response
 
@@ -140,7 +141,7 @@ async def logout(request: web.Request) -> web.StreamResponse:
 def _view(request: web.Request, name: str, **params: str) -> tuple[dict[str, Any], Any]:
     viewer = _signed_in(request)
     try:
-        return viewer, request.app["coach"].page(viewer["id"], name, params)
+        return viewer, request.app[K.COACH].page(viewer["id"], name, params)
     except NotAllowed as exc:
         block = "coordinators_only" if exc.reason == "coordinators" else "no_library"
         raise Refused(message(request, block, viewer["lang"], 403)) from None
@@ -170,10 +171,10 @@ async def download(request: web.Request) -> web.StreamResponse:
 async def team_action(request: web.Request) -> web.StreamResponse:
     viewer = _signed_in(request)
     form = await _form(request)
-    if not same_token(form.get("csrf"), request.get("csrf")):
+    if not same_token(form.get("csrf"), request.get(K.CSRF)):
         return message(request, "bad_request", viewer["lang"], 400)
     try:
-        result = request.app["coach"].act(viewer["id"], request.match_info["action"], form)
+        result = request.app[K.COACH].act(viewer["id"], request.match_info["action"], form)
     except NotAllowed as exc:
         block = "coordinators_only" if exc.reason == "coordinators" else "no_library"
         return message(request, block, viewer["lang"], 403)

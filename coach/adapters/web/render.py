@@ -11,6 +11,7 @@ from aiohttp import web
 from jinja2 import Environment
 from markupsafe import Markup
 
+from coach.adapters.web import keys as K
 from coach.core.texts import PROMPTS_DIR, lang_or_default, make_environment, render
 
 TELEGRAM_JS = "https://telegram.org/js/telegram-web-app.js"
@@ -49,10 +50,11 @@ def page(request: web.Request, template: str, lang: str | None, *, status: int =
     def t(name: str, /, **more: Any) -> Markup:
         return Markup(render(lang, f"web.{name}", **more))
 
-    base = request.app["prefix"]
+    base = request.app[K.PREFIX]
+    ctx.setdefault("current", "")
     html = environment().get_template(f"web/{template}.html").render(
         lang=lang, t=t, url=lambda path="": f"{base}/{path.lstrip('/')}",
-        viewer=request.get("viewer"), csrf=request.get("csrf", ""), **ctx)
+        viewer=request.get(K.VIEWER), csrf=request.get(K.CSRF, ""), **ctx)
     return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
 
 
