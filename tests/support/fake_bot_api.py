@@ -44,6 +44,7 @@ MAX_CALLBACK_DATA = 64
 # Fields that Telegram expects as JSON-serialised objects when sent as form fields.
 JSON_FIELDS = {
     "reply_markup",
+    "menu_button",
     "entities",
     "caption_entities",
     "commands",
@@ -148,6 +149,7 @@ class FakeBotApi:
         # (chat_id, message_id) -> stored message dict (ours and users')
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
+        self.menu_buttons: dict[str, dict[str, Any]] = {}  # chat id ("" default) -> button
         self.callback_queries: dict[str, dict[str, Any]] = {}  # id -> {"answered": bool}
         self.blocked_users: set[int] = set()
         self.webhook_url = ""
@@ -608,7 +610,11 @@ class FakeBotApi:
                     or not 1 <= len(data.encode("utf-8")) <= MAX_CALLBACK_DATA
                 ):
                     raise BadRequest("Bad Request: BUTTON_DATA_INVALID")
-                if data is None and not button.get("url"):
+                web_app = button.get("web_app")
+                if web_app is not None and not str(web_app.get("url", "")).startswith(
+                        "https://"):
+                    raise BadRequest("Bad Request: BUTTON_TYPE_INVALID")  # Mini Apps: HTTPS
+                if data is None and not button.get("url") and web_app is None:
                     raise BadRequest('Bad Request: can\'t find field "callback_data"')
         return markup
 
@@ -728,6 +734,15 @@ class FakeBotApi:
         lang = params.get("language_code") or ""
         scope = (params.get("scope") or {"type": "default"}).get("type", "default")
         self.commands.pop((scope, lang), None)
+        return True
+
+    async def api_setChatMenuButton(self, params: dict, files: dict) -> bool:
+        button = params.get("menu_button") or {"type": "default"}
+        if button.get("type") == "web_app":
+            url = (button.get("web_app") or {}).get("url", "")
+            if not str(url).startswith("https://") or not button.get("text"):
+                raise BadRequest("Bad Request: BUTTON_URL_INVALID")
+        self.menu_buttons[str(params.get("chat_id") or "")] = button
         return True
 
     async def api_sendMessage(self, params: dict, files: dict) -> dict:

@@ -197,7 +197,7 @@ async def _set_menu_button(app: Application, coach: Coach) -> None:
     url = getattr(coach, "web_url", None)
     if not url or not url.startswith("https://"):
         return
-    button = MenuButtonWebApp(coach.render("nl", "web.menu_button"), WebAppInfo(url))
+    button = MenuButtonWebApp(coach.render("nl", "web.menu_button"), WebAppInfo(f"{url}/"))
     try:
         await call_with_retry(lambda: app.bot.set_chat_menu_button(menu_button=button),
                               "setChatMenuButton")

@@ -4,6 +4,7 @@ the security headers and limits (the browser tests check the same pages rendered
 from __future__ import annotations
 
 import logging
+
 import pytest
 from aiohttp import CookieJar
 from aiohttp.test_utils import TestClient
