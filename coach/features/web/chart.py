@@ -8,6 +8,7 @@ values and a deadline after the last value sit where they belong.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -30,6 +31,13 @@ class Chart:
     @property
     def polyline(self) -> str:
         return " ".join(f"{x:.1f},{y:.1f}" for x, y in self.points)
+
+
+def nice_step(span: float, count: int = 4) -> float:
+    """A round step (1, 2, 2.5 or 5 times a power of ten) for about ``count`` ticks."""
+    raw = span / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw * 0.999)
 
 
 def week_monday(iso_week: str) -> date:
@@ -60,7 +68,8 @@ def kpi_chart(
     low, high = min(ys), max(ys)
     if high <= low:
         high = low + 1
-    high += (high - low) * 0.08
+    step = nice_step(high - low)
+    low, high = math.floor(low / step) * step, math.ceil(high / step) * step
     span_x = (last - first).days
     inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
@@ -76,7 +85,8 @@ def kpi_chart(
     chart.deadline = x(deadline) if deadline else None
     if projected and days:
         chart.projection = (x(days[-1]), y(values[-1]), x(projected[0]), y(projected[1]))
-    chart.y_ticks = [(y(v), fmt(v)) for v in (low, (low + high) / 2, high)]
+    ticks = [low + i * step for i in range(round((high - low) / step) + 1)]
+    chart.y_ticks = [(y(v), fmt(v)) for v in ticks]
     if days:
         chart.x_ticks = [(x(days[0]), weeks[0]), (x(days[-1]), weeks[-1])]
     return chart

@@ -96,7 +96,8 @@ def _kpi_view(turn: Turn, kpi: kpi_store.Kpi) -> dict[str, Any]:
     weeks = [r["iso_week"] for r in rows]
     values = [float(r["value"]) for r in rows]
     target = None if kpi.target is None else float(kpi.target)
-    projection = project([week_monday(w) for w in weeks], values, target, kpi.deadline)
+    projection = project([week_monday(w) for w in weeks], values, target, kpi.deadline,
+                         kpi.baseline)
     percent = kpi.target_percent
     chart = kpi_chart(weeks, values, baseline=kpi.baseline, target=target,
                       deadline=kpi.deadline, projected=projection.end,

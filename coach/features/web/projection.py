@@ -18,6 +18,7 @@ HORIZON_WEEKS = 104  # a target further away than two years is "not at this pace
 @dataclass(frozen=True)
 class Projection:
     enough: bool  # at least MIN_VALUES values
+    reached: bool = False  # the latest value is at the target already
     reach: date | None = None  # when the trend line meets the target
     on_track: bool | None = None  # reached before the deadline (None: no deadline)
     end: tuple[date, float] | None = None  # where the drawn trend line ends
@@ -33,8 +34,14 @@ def _fit(values: list[float]) -> tuple[float, float]:
 
 
 def project(days: list[date], values: list[float], target: float | None,
-            deadline: date | None) -> Projection:
-    """The projection of weekly ``values`` (measured on ``days``) towards ``target``."""
+            deadline: date | None, baseline: float | None = None) -> Projection:
+    """The projection of weekly ``values`` (measured on ``days``) towards ``target``;
+    a target below the start (``baseline``, else the first value) is one to go down to."""
+    if target is not None and values:
+        start = values[0] if baseline is None else baseline
+        rising = target >= start
+        if (values[-1] >= target) if rising else (values[-1] <= target):
+            return Projection(enough=len(values) >= MIN_VALUES, reached=True)
     if len(values) < MIN_VALUES:
         return Projection(enough=False)
     slope, now = _fit(values[-WINDOW:])
@@ -42,16 +49,16 @@ def project(days: list[date], values: list[float], target: float | None,
     horizon = deadline if deadline and deadline > last else last + timedelta(weeks=12)
     if target is None:
         weeks = (horizon - last).days / 7
-        return Projection(True, end=(horizon, now + slope * weeks))
+        return Projection(enough=True, end=(horizon, now + slope * weeks))
     if (target - now) * slope <= 0 and abs(target - now) > 1e-9:
         # moving away from the target, or flat: it is not reached at this pace
         weeks = (horizon - last).days / 7
-        return Projection(True, None, False if deadline else None,
+        return Projection(enough=True, on_track=False if deadline else None,
                           end=(horizon, now + slope * weeks))
     weeks = 0.0 if slope == 0 else (target - now) / slope
     if weeks > HORIZON_WEEKS:
-        return Projection(True, None, False if deadline else None,
+        return Projection(enough=True, on_track=False if deadline else None,
                           end=(horizon, now + slope * (horizon - last).days / 7))
     reach = last + timedelta(days=round(weeks * 7))
     on_track = None if deadline is None else reach <= deadline
-    return Projection(True, reach, on_track, end=(reach, target))
+    return Projection(enough=True, reach=reach, on_track=on_track, end=(reach, target))
