@@ -63,7 +63,7 @@ def test_the_chart_draws_values_baseline_target_and_deadline_where_they_belong()
     assert (xs[1] - xs[0]) * 2 == pytest.approx(xs[2] - xs[1])  # the gap is a gap
     ys = {v: y for (_, y), v in zip(chart.points, (10, 20, 30), strict=True)}
     assert chart.target < ys[30] < ys[20] < ys[10] < chart.baseline  # higher is up
-    assert TOP <= chart.target and chart.baseline <= HEIGHT - 28
+    assert chart.target >= TOP and chart.baseline <= HEIGHT - 28
     assert [label for _, label in chart.y_ticks] == ["0", "10", "20", "30", "40"]
     assert chart.x_ticks[0][1] == "2026-W37" and chart.x_ticks[-1][1] == "2026-W40"
 
