@@ -95,3 +95,21 @@ def prune(db: Database, now: datetime) -> None:
     write(db, "delete from web_tokens where expires_at <= ?", [iso(now)])
     write(db, "delete from web_sessions where expires_at <= ?", [iso(now)])
     write(db, "delete from web_attempts where at <= ?", [iso(now - ATTEMPT_WINDOW)])
+
+
+def library_version(db: Database, library_id: int) -> tuple:
+    """A value that changes whenever what the web view's cached pages show of a library
+    may have changed: its answers, measurements, members, done steps and settings."""
+    return tuple(rows(db, """
+        select (select count(*) || ':' || coalesce(max(id), 0) || ':'
+                       || coalesce(max(superseded_at), '')
+                  from answers where library_id = :lib) as answers,
+               (select count(*) || ':' || coalesce(max(id), 0)
+                  from measurements where library_id = :lib) as measurements,
+               (select group_concat(id || '|' || coalesce(role, '') || '|' || name, ';')
+                  from users where library_id = :lib) as members,
+               (select count(*) from suggestions where library_id = :lib and done = 1)
+                   as done_steps,
+               (select name || '|' || coalesce(settings, '') from libraries where id = :lib)
+                   as library
+        """, {"lib": library_id})[0].values())

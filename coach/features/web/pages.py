@@ -10,9 +10,13 @@ one place that turns the export into HTML.
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
@@ -26,11 +30,16 @@ from coach.flow.display import display
 from coach.flow.library import open_decisions
 from coach.flow.numbers import format_number
 from coach.storage import Database, answers, libraries, measurements, users
+from coach.storage import web as web_store
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from coach.core.turn import Turn
+
+CACHE_SIZE = 64  # pages kept (a page of a big library is some 100 KB)
+CACHE_SECONDS = 300
+_cache: OrderedDict[tuple, tuple[float, Any]] = OrderedDict()
 
 # format -> its label (a block of prompts/*/web.j2)
 DOWNLOADS = {"md": "download_md"}
@@ -43,6 +52,24 @@ def _markdown() -> Any:
 
     # CommonMark with tables; raw HTML stays text and unsafe links are dropped
     return MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def cached(turn: Turn, what: str, make: Callable[[], Any]) -> Any:
+    """``make()``, or what it made before for the same library, language, day and data
+    (``coach.storage.web.library_version``), at most ``CACHE_SECONDS`` ago. The big
+    pages (the document, the team) are built once per change, not once per view."""
+    day = turn.now.astimezone(ZoneInfo(turn.coach.tz)).date()
+    key = (what, turn.library_id, turn.lang, day,
+           web_store.library_version(turn.db, turn.library_id))
+    hit = _cache.get(key)
+    if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
+        _cache.move_to_end(key)
+        return hit[1]
+    value = make()
+    _cache[key] = (time.monotonic(), value)
+    while len(_cache) > CACHE_SIZE:
+        _cache.popitem(last=False)
+    return value
 
 
 def strategy_html(db: Database, library_id: int, lang: str, now: datetime, tz: str) -> Markup:
@@ -67,7 +94,8 @@ def library_name(turn: Turn) -> str:
 def strategy_page(turn: Turn, params: Mapping[str, str]) -> dict[str, Any]:
     return {
         "library": library_name(turn),
-        "document": strategy_html(turn.db, turn.library_id, turn.lang, turn.now, turn.coach.tz),
+        "document": cached(turn, "strategy", lambda: strategy_html(
+            turn.db, turn.library_id, turn.lang, turn.now, turn.coach.tz)),
         "downloads": [{"format": f, "label": turn.t(f"web.{block}")}
                       for f, block in DOWNLOADS.items()],
     }
@@ -77,7 +105,7 @@ def download_page(turn: Turn, params: Mapping[str, str]) -> Document:
     fmt = params.get("format", "")
     if fmt not in DOWNLOADS:
         raise LookupError(fmt)
-    return _download(turn, fmt)
+    return cached(turn, f"download.{fmt}", lambda: _download(turn, fmt))
 
 
 def _fmt(turn: Turn, value: float | None, percent: bool = False) -> str:
@@ -141,11 +169,17 @@ def decisions(turn: Turn) -> list[dict[str, Any]]:
 
 
 def team_page(turn: Turn, params: Mapping[str, str]) -> dict[str, Any]:
-    members = []
+    return {"library": library_name(turn), "members": cached(turn, "team", lambda: members(turn)),
+            "decisions": decisions(turn)}
+
+
+def members(turn: Turn) -> list[dict[str, Any]]:
+    """Each member's progress, as /team counts it."""
+    out = []
     for m in users.members(turn.db, turn.library_id):
         answered, total = progress(turn, m["id"])
-        members.append({"name": m["name"] or "?", "coordinator": m["role"] == "coordinator",
-                        "answered": answered, "total": total,
-                        "percent": round(100 * answered / total) if total else 0})
-    return {"library": library_name(turn), "members": members, "decisions": decisions(turn)}
+        out.append({"name": m["name"] or "?", "coordinator": m["role"] == "coordinator",
+                    "answered": answered, "total": total,
+                    "percent": round(100 * answered / total) if total else 0})
+    return out
 
