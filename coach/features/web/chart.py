@@ -32,6 +32,11 @@ class Chart:
     def polyline(self) -> str:
         return " ".join(f"{x:.1f},{y:.1f}" for x, y in self.points)
 
+    @property
+    def dots(self) -> list[tuple[str, str]]:
+        """The points with one decimal, as the SVG gets them."""
+        return [(f"{x:.1f}", f"{y:.1f}") for x, y in self.points]
+
 
 def nice_step(span: float, count: int = 4) -> float:
     """A round step (1, 2, 2.5 or 5 times a power of ten) for about ``count`` ticks."""

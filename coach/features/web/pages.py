@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 CACHE_SIZE = 64  # pages kept (a page of a big library is some 100 KB)
 CACHE_SECONDS = 300
-_cache: OrderedDict[tuple, tuple[float, Any]] = OrderedDict()
+_cache: OrderedDict[tuple, tuple[float, Any, Any]] = OrderedDict()
 
 # format -> its label (a block of prompts/*/web.j2)
 DOWNLOADS = {"md": "download_md"}
@@ -59,14 +59,16 @@ def cached(turn: Turn, what: str, make: Callable[[], Any]) -> Any:
     (``coach.storage.web.library_version``), at most ``CACHE_SECONDS`` ago. The big
     pages (the document, the team) are built once per change, not once per view."""
     day = turn.now.astimezone(ZoneInfo(turn.coach.tz)).date()
-    key = (what, turn.library_id, turn.lang, day,
+    # id(db): one process may hold several databases (the tests do); the entry keeps
+    # its database object, so that id is not reused while the entry lives
+    key = (id(turn.db), what, turn.library_id, turn.lang, day,
            web_store.library_version(turn.db, turn.library_id))
     hit = _cache.get(key)
     if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
         _cache.move_to_end(key)
-        return hit[1]
+        return hit[2]
     value = make()
-    _cache[key] = (time.monotonic(), value)
+    _cache[key] = (time.monotonic(), turn.db, value)
     while len(_cache) > CACHE_SIZE:
         _cache.popitem(last=False)
     return value
@@ -108,8 +110,13 @@ def download_page(turn: Turn, params: Mapping[str, str]) -> Document:
     return cached(turn, f"download.{fmt}", lambda: _download(turn, fmt))
 
 
+@cache
+def _number(value: float, lang: str, percent: bool) -> str:
+    return format_number(value, lang, percent=percent)
+
+
 def _fmt(turn: Turn, value: float | None, percent: bool = False) -> str:
-    return "" if value is None else format_number(float(value), turn.lang, percent=percent)
+    return "" if value is None else _number(float(value), turn.lang, bool(percent))
 
 
 def _date(turn: Turn, day: Any) -> str:

@@ -244,3 +244,34 @@ async def test_english_users_get_english_pages(web, lib, coach):
     text = await (await web.get("/kpis")).text()
     assert "KPIs of Bibliotheek Rivierenland" in text and 'lang="en"' in text
     assert "Strategy" in await (await web.get("/strategy")).text()
+
+
+async def test_a_decision_that_is_not_open_changes_nothing(web, lib, coach):
+    csrf = await sign_in(web, lib.anna)
+    mine = answers.current_answers(coach.db, lib.library_id, "mission.statement")[0]
+    before = library_value(coach.db, lib.library_id, "mission.statement")
+    for action, extra in (("adopt", {"answer_id": str(mine["id"])}), ("adopt", {}),
+                          ("edit", {"value": "Iets nieuws"}), ("edit", {"value": ""})):
+        answer = await web.post(f"/team/{action}", allow_redirects=False, data={
+            "csrf": csrf, "question_id": "mission.statement", "item_key": "", **extra})
+        assert answer.status == 303
+        assert answer.headers["Location"] == "/team?done=stale#decisions"
+    page = await web.get("/team?done=stale")
+    assert "Er is niets gewijzigd" in await page.text()
+    assert library_value(coach.db, lib.library_id, "mission.statement") == before
+    assert "<script" not in await (await web.get("/team?done=<script>")).text()
+
+
+async def test_a_changed_answer_shows_at_once_though_pages_are_cached(web, lib, coach):
+    await sign_in(web, lib.anna)
+    assert "Tweede versie" not in await (await web.get("/strategy")).text()
+    answers.save_answer(coach.db, library_id=lib.library_id, question_id="mission.statement",
+                        item_key="", author={"id": "test:anna", "name": "Anna"},
+                        status="answered", value="Tweede versie van de missie",
+                        now=coach.clock())
+    assert "Tweede versie van de missie" in await (await web.get("/strategy")).text()
+    assert "Tweede versie van de missie" in await (await web.get("/download/md")).text()
+    assert "Bram" in await (await web.get("/team")).text()
+    lib.bram.cmd("vergeet")
+    lib.bram.press("Ja, vergeet me")
+    assert "Bram" not in await (await web.get("/team")).text()
