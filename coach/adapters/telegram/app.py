@@ -3,8 +3,9 @@
 The Coach knows nothing about Telegram. The handlers here turn each update into an
 event (``convert.py``), call ``coach.handle`` and send the returned replies in order
 (``send.py``). Group chats get one "message me privately" notice and nothing else.
-After the start (``post_init``) the bot sets its command menu and a repeating job that
-prunes remembered update ids; ``jobs.py`` adds the weekly check-ins. The error handler
+After the start (``post_init``) the bot sets its command menu (and, with a web view at
+an HTTPS ``WEB_URL``, the menu button that opens it as a Mini App) and a repeating job
+that prunes remembered update ids; ``jobs.py`` adds the weekly check-ins. The error handler
 logs and, in a private chat, gives the user the coach's error reply. Running the
 application (polling or webhook) is ``run.py``'s.
 """
