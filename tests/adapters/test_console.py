@@ -56,3 +56,14 @@ def test_a_number_is_an_answer_not_a_button(tmp_path):
     buttons = [Choice("⏭ Overslaan", "ci:skip:1"), Choice("⏹ Stop", "ci:stop")]
     assert to_event("2", "console:a", "A", buttons).text == "2"
     assert to_event("B", "console:a", "A", buttons).choice == "ci:stop"
+
+
+def test_a_mini_app_button_shows_its_address_and_takes_no_letter():
+    from coach.adapters.console import render_reply
+    from coach.core.events import Choice, Reply
+
+    buttons: list = []
+    text = render_reply(Reply("x", choices=[[Choice("Open", "", web_app="https://b.nl/")],
+                                            [Choice("Verder", "n:continue")]]), buttons)
+    assert "[Open: https://b.nl/]" in text and "[a] Verder" in text
+    assert [b.data for b in buttons] == ["n:continue"]
