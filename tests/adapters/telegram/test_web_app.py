@@ -9,6 +9,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import logging
 import os
 import re
 import signal
@@ -20,6 +21,7 @@ from urllib.parse import urlencode
 import aiohttp
 
 from coach.adapters.telegram.app import build_application
+from coach.adapters.telegram.logs import TokenFilter, install_log_masking
 from coach.adapters.web.run import serve_web
 from coach.config import Config
 from coach.wiring import open_coach
@@ -58,7 +60,9 @@ def secure_cookies(response: aiohttp.ClientResponse) -> dict[str, str]:
     return found
 
 
-async def test_the_menu_button_and_web_open_the_mini_app(fake_api, tmp_path):
+async def test_the_menu_button_and_web_open_the_mini_app(fake_api, tmp_path, caplog):
+    install_log_masking(TOKEN)  # as run() does
+    caplog.set_level(logging.DEBUG)
     port = free_port()
     config = Config(db_path=str(tmp_path / "coach.db"), token=TOKEN, api_url=fake_api.url,
                     web_url=WEB_URL, web_listen="127.0.0.1", web_port=port)
@@ -108,6 +112,10 @@ async def test_the_menu_button_and_web_open_the_mini_app(fake_api, tmp_path):
                 assert forged.status == 403
         finally:
             await bot.stop()
+    logged = caplog.text + "\n".join(r.getMessage() for r in caplog.records)
+    assert "Calling Bot API endpoint" in logged  # PTB logged the calls' parameters...
+    assert link.rsplit("/", 1)[1] not in logged  # ...but not the sign-in token
+    assert "hash=" not in logged
 
 
 async def test_without_web_url_web_says_it_is_not_set_up(bot):
@@ -164,3 +172,9 @@ def test_bot_py_web_for_an_unknown_user_is_one_line(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip() == ("Er is nog geen gebruiker nobody in deze database. "
                                      "Begin eerst met: python bot.py console --as nobody")
+
+
+def test_sign_in_links_are_masked_in_log_lines():
+    line = "sendMessage text=Open https://bieb.example.org/coach/login/Ab_C-123defGHIjkl now"
+    assert TokenFilter([]).mask(line) == (
+        "sendMessage text=Open https://bieb.example.org/coach/login/<token> now")
