@@ -26,7 +26,6 @@ from coach.adapters.telegram.app import build_application
 from coach.adapters.telegram.logs import configure_logging, install_log_masking
 from coach.adapters.telegram.polling import poll_updates
 from coach.adapters.telegram.retry import Backoff, sleep_unless
-from coach.adapters.web.run import serve_web
 from coach.config import Config, ConfigError
 from coach.core.texts import cli_line
 from coach.wiring import open_coach
@@ -107,7 +106,13 @@ def run(config: Config) -> int:
                 return serve_webhook(app, config, webhook_secret, stop)
         else:
             serve = poll_updates
-        async with serve_web(coach, config):  # the web view beside the bot (WEB_URL)
+        if not config.web_url:
+            await run_until_stopped(app, serve)
+            return
+        # imported here: aiohttp is needed for the web view only
+        from coach.adapters.web.run import serve_web
+
+        async with serve_web(coach, config):  # the web view beside the bot
             await run_until_stopped(app, serve)
 
     return run_cli(config, main)

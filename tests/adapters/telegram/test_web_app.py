@@ -28,7 +28,7 @@ from coach.wiring import open_coach
 from tests.support import ROOT
 from tests.support.chat import Chat
 from tests.support.fake_bot_api import TOKEN
-from tests.support.telegram import RunningBot, buttons
+from tests.support.telegram import BotProcess, RunningBot, buttons
 from tests.support.walk import walk
 from tests.support.web import free_port
 
@@ -178,3 +178,18 @@ def test_sign_in_links_are_masked_in_log_lines():
     line = "sendMessage text=Open https://bieb.example.org/coach/login/Ab_C-123defGHIjkl now"
     assert TokenFilter([]).mask(line) == (
         "sendMessage text=Open https://bieb.example.org/coach/login/<token> now")
+
+
+async def test_python_bot_py_serves_the_web_view_beside_the_bot(fake_api, tmp_path):
+    port = free_port()
+    proc = BotProcess(fake_api, tmp_path)
+    proc.env.update(WEB_URL=WEB_URL, WEB_PORT=str(port))
+    try:
+        await proc.start()
+        await fake_api.wait_for(lambda: fake_api.menu_buttons, 20, "the menu button")
+        async with aiohttp.ClientSession() as web:
+            page = await web.get(f"http://127.0.0.1:{port}/coach/login/abc")
+            assert page.status == 200 and "Inloggen" in await page.text()
+        assert await proc.terminate() == 0
+    finally:
+        await proc.kill_if_running()
