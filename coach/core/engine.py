@@ -21,7 +21,7 @@ from coach.core.feature import Feature, Job, Mode, Registry
 from coach.core.texts import lang_from_hint, render, warm_up
 from coach.core.turn import Turn
 from coach.flow.model import Flow, FlowError, load_flow
-from coach.storage import events, users
+from coach.storage import events, users, web
 from coach.storage.db import transaction
 
 EVENT_MEMORY = timedelta(days=7)
@@ -111,9 +111,11 @@ class Coach:
         return Reply(text=render(user["lang"] if user else None, "error"), key="error")
 
     def prune(self) -> None:
-        """Forget old processed-event ids (they only guard against redelivery)."""
+        """Forget old processed-event ids (they only guard against redelivery), and the
+        web view's expired sign-in links, sessions and old failed sign-ins."""
         with transaction(self.db):
             events.prune_events(self.db, self.clock(), EVENT_MEMORY)
+            web.prune(self.db, self.clock())
 
     def mark_unreachable(self, user_id: str) -> None:
         """The user cannot be reached (blocked the bot): no jobs for them until they write."""

@@ -71,6 +71,7 @@ def run_web(config: Config, user: str) -> int:
               file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
+    coach.prune()  # expired sign-in links and sessions (the bot does it every 6 hours)
 
     async def main() -> None:
         runner = await start_web(coach, config, base)

@@ -69,3 +69,19 @@ def test_two_features_cannot_declare_the_same_page():
 
     with pytest.raises(ValueError, match="pages"):
         Registry([Feature("a", pages=[Page("p", view)]), Feature("b", pages=[Page("p", view)])])
+
+
+def test_pruning_forgets_expired_links_and_sessions(anna, coach, clock):
+    from coach.storage import web as web_store
+
+    coach.web_url = "https://bieb.example.org"
+    sign_in_link(anna)
+    web_store.new_session(coach.db, "test:anna", clock())
+    web_store.record_failed_attempt(coach.db, "1.2.3.4", clock())
+    clock.advance(hours=8, seconds=1)
+    fresh = sign_in_link(anna).rsplit("/", 1)[1]
+    coach.prune()
+    counts = [coach.db.execute(f"select count(*) from {t}").fetchone()[0]
+              for t in ("web_tokens", "web_sessions", "web_attempts")]
+    assert counts == [1, 0, 0]
+    assert web_store.use_sign_in_token(coach.db, fresh, clock()) == "test:anna"
