@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 28  # room for the axis labels
+LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 28  # room for the axis labels
 
 
 @dataclass
@@ -27,6 +27,9 @@ class Chart:
     x_ticks: list[tuple[float, str]] = field(default_factory=list)
     width: int = WIDTH
     height: int = HEIGHT
+    left: int = LEFT  # where the plot starts (the y labels end just before)
+    right: int = WIDTH - RIGHT
+    bottom: int = HEIGHT - BOTTOM
 
     @property
     def polyline(self) -> str:
