@@ -3,11 +3,12 @@ the security headers and limits (the browser tests check the same pages rendered
 
 from __future__ import annotations
 
+import html
 import logging
 
 import pytest
 from aiohttp import CookieJar
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 
 from coach.flow.library import library_value
 from coach.storage import answers
@@ -275,3 +276,26 @@ async def test_a_changed_answer_shows_at_once_though_pages_are_cached(web, lib, 
     lib.bram.cmd("vergeet")
     lib.bram.press("Ja, vergeet me")
     assert "Bram" not in await (await web.get("/team")).text()
+
+
+@pytest.mark.parametrize("name", [
+    '<script>alert("x")</script> Bieb', "Bibliotheek 📚 مكتبة " + "x" * 40,
+    "Bieb & Co \"quotes\" 'single' {{ 7*7 }}",
+])
+async def test_a_hostile_library_name_stays_text_on_every_page(coach, chat, name):
+    from coach.adapters.web.app import build_web_app
+    from tests.adapters.web.conftest import BOT_TOKEN
+
+    coach.web_url = BASE
+    olga = chat("Olga")
+    olga.create_library(name)
+    client = TestClient(TestServer(build_web_app(coach, BASE, BOT_TOKEN)))
+    await client.start_server()
+    try:
+        await sign_in(client, olga)
+        for path in ("/strategy", "/kpis", "/team"):
+            text = await (await client.get(path)).text()
+            assert "<script>alert" not in text  # escaped, never markup
+            assert name in html.unescape(text)  # shown as typed ({{ 7*7 }} stays as is)
+    finally:
+        await client.close()
