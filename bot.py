@@ -3,6 +3,7 @@
 
     python bot.py console [--as NAME] [--db FILE]   chat with the coach in this terminal
     python bot.py [run]                 run the Telegram bot (needs TELEGRAM_BOT_TOKEN)
+    python bot.py web [--as NAME]       the web view alone, with a sign-in link
     python bot.py export --library NAME [--format md|docx|html] [-o FILE]
     python bot.py checkins send-due     send the weekly check-ins due now (for cron)
     python bot.py backup FILE           a consistent copy of the live database
@@ -32,6 +33,12 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
     from coach.adapters.telegram.run import run
 
     return run(config)
+
+
+def cmd_web(args: argparse.Namespace, config: Config) -> int:
+    from coach.adapters.web.run import run_web
+
+    return run_web(config, args.user)
 
 
 def cmd_backup(args: argparse.Namespace, config: Config) -> int:
@@ -106,6 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
     console.set_defaults(func=cmd_console)
     run = sub.add_parser("run", help="run the Telegram bot (the default)")
     run.set_defaults(func=cmd_run)
+    web = sub.add_parser("web", help="serve the web view on this machine and print a sign-in link")
+    web.add_argument("--as", dest="user", metavar="NAME",
+                     help="sign in as this console user (as with console --as)")
+    web.set_defaults(func=cmd_web)
     backup = sub.add_parser("backup", help="write a consistent copy of the live database")
     backup.add_argument("file", help="where to write the copy")
     backup.set_defaults(func=cmd_backup)

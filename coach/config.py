@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import load_dotenv
@@ -54,6 +55,21 @@ def _durability(value: str | None) -> str | None:
     return wanted
 
 
+def _web_url(value: str | None) -> str | None:
+    """WEB_URL: the web view's public base URL, HTTPS (plain HTTP only on this machine)."""
+    if not value or not value.strip():
+        return None
+    url = value.strip().rstrip("/")
+    parts = urlsplit(url)
+    local = parts.scheme == "http" and (parts.hostname or "") in ("127.0.0.1", "localhost",
+                                                                  "::1")
+    if (parts.scheme != "https" and not local) or not parts.hostname or parts.query \
+            or parts.fragment:
+        raise ConfigError("bad_setting", name="WEB_URL", value=value,
+                          hint=cli_line("hint_web_url"))
+    return url
+
+
 @dataclass(frozen=True)
 class Config:
     db_path: str = DEFAULT_DB
@@ -65,6 +81,9 @@ class Config:
     webhook_port: int = 8443
     webhook_secret: str | None = None
     durability: str | None = None  # COACH_DURABILITY (None: the storage's default)
+    web_url: str | None = None
+    web_listen: str = "127.0.0.1"
+    web_port: int = 8080
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, dotenv: Path | None = None) -> Config:
@@ -83,4 +102,7 @@ class Config:
             webhook_port=_port(env.get("WEBHOOK_PORT"), "WEBHOOK_PORT", 8443),
             webhook_secret=env.get("WEBHOOK_SECRET") or None,
             durability=_durability(env.get("COACH_DURABILITY")),
+            web_url=_web_url(env.get("WEB_URL")),
+            web_listen=env.get("WEB_LISTEN") or "127.0.0.1",
+            web_port=_port(env.get("WEB_PORT"), "WEB_PORT", 8080),
         )

@@ -22,7 +22,8 @@ ALLOWED = {
     "coach.wiring": {"coach.core", "coach.features", "coach.storage"},
     "coach.adapters.console": {"coach.core", "coach.config", "coach.wiring", "coach.storage"},
     "coach.adapters.telegram": {"coach.core", "coach.config", "coach.wiring",
-                                "coach.storage"},
+                                "coach.storage", "coach.adapters.web"},
+    "coach.adapters.web": {"coach.core", "coach.config", "coach.wiring", "coach.storage"},
 }
 TELEGRAM_ALLOWED = ("coach.adapters.telegram",)
 SQL_PACKAGE = "coach.storage"

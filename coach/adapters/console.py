@@ -83,6 +83,9 @@ def render_reply(reply: Reply, buttons: list[Choice], files: Files | None = None
     for row in reply.choices:
         cells = []
         for choice in row:
+            if choice.web_app:  # a Mini App button: in a terminal, its address
+                cells.append(f"[{choice.label}: {choice.web_app}]")
+                continue
             buttons.append(choice)
             cells.append(f"[{button_key(len(buttons) - 1)}] {choice.label}")
         lines.append("   ".join(cells))

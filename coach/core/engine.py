@@ -21,7 +21,7 @@ from coach.core.feature import Feature, Job, Mode, Registry
 from coach.core.texts import lang_from_hint, render, warm_up
 from coach.core.turn import Turn
 from coach.flow.model import Flow, FlowError, load_flow
-from coach.storage import events, users
+from coach.storage import events, users, web
 from coach.storage.db import KINDS, StorageError, transaction
 
 __all__ = ["Coach", "StorageError"]  # adapters catch StorageError from Coach.handle
@@ -40,6 +40,15 @@ MAX_CALLBACK_DATA = 64
 PRESS_NOTICES = ("stale_button", "unknown_button", "already_member")
 
 
+class NotAllowed(Exception):
+    """A page or action the user may not see or do: ``reason`` is "no_user",
+    "no_library", "coordinators" (the page is for coordinators) or "unknown"."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
 class Coach:
     def __init__(
         self,
@@ -55,6 +64,7 @@ class Coach:
         self.flow = flow or load_flow()
         self.clock = clock or (lambda: datetime.now(UTC))
         self.invite_link: Callable[[str], str] | None = None
+        self.web_url: str | None = None  # the web view's base URL, when it is served
         self.registry = Registry(features)
         self._check_matchers()
         warm_up()
@@ -135,9 +145,11 @@ class Coach:
         return Reply(text=render(user["lang"] if user else None, "error"), key="error")
 
     def prune(self) -> None:
-        """Forget old processed-event ids (they only guard against redelivery)."""
+        """Forget old processed-event ids (they only guard against redelivery), and the
+        web view's expired sign-in links, sessions and old failed sign-ins."""
         with transaction(self.db):
             events.prune_events(self.db, self.clock(), EVENT_MEMORY)
+            web.prune(self.db, self.clock())
 
     def mark_unreachable(self, user_id: str) -> None:
         """The user cannot be reached (blocked the bot): no jobs for them until they write."""
@@ -149,6 +161,42 @@ class Coach:
         Call it inside the transaction that the job's changes belong to."""
         user = users.get_user(self.db, user_id)
         return Turn(self, user, now) if user else None
+
+    # -- pages (the web view) ------------------------------------------------------------
+
+    def page(self, user_id: str, name: str, params: dict[str, str] | None = None) -> Any:
+        """What page ``name`` shows ``user_id`` of their own library (read-only).
+        Raises NotAllowed for an unknown user or page, a user without a library, or a
+        coordinators' page and someone else."""
+        with transaction(self.db):
+            turn = self._page_turn(user_id, self.registry.pages.get(name))
+            return self.registry.pages[name].view(turn, params or {})
+
+    def act(self, user_id: str, name: str, fields: dict[str, str]) -> str:
+        """Do action ``name`` for ``user_id`` (one transaction, committed on return);
+        returns the template that says what happened. Raises NotAllowed like ``page``."""
+        with transaction(self.db):
+            turn = self._page_turn(user_id, self.registry.actions.get(name))
+            return self.registry.actions[name].run(turn, fields)
+
+    def viewer(self, user_id: str) -> dict[str, Any] | None:
+        """The user as a page shows them (name, lang, role, library_id), or None."""
+        user = users.get_user(self.db, user_id)
+        if user is None:
+            return None
+        return {k: user[k] for k in ("id", "name", "lang", "role", "library_id")}
+
+    def _page_turn(self, user_id: str, what: Any) -> Turn:
+        if what is None:
+            raise NotAllowed("unknown")
+        user = users.get_user(self.db, user_id)
+        if user is None:
+            raise NotAllowed("no_user")
+        if not user["library_id"]:
+            raise NotAllowed("no_library")
+        if what.coordinators and user["role"] != "coordinator":
+            raise NotAllowed("coordinators")
+        return Turn(self, user, self.clock())
 
     # -- dispatch -------------------------------------------------------------------------
 

@@ -55,10 +55,13 @@ class Event:
 
 @dataclass(frozen=True)
 class Choice:
-    """A button: ``label`` is shown, ``data`` comes back as ``Event.choice``."""
+    """A button: ``label`` is shown, ``data`` comes back as ``Event.choice``. With
+    ``web_app`` (an HTTPS URL) the button opens that page as a Telegram Mini App
+    instead (and ``data`` is not used)."""
 
     label: str
     data: str
+    web_app: str = ""
 
 
 @dataclass(frozen=True)

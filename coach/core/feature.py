@@ -64,6 +64,29 @@ class Job:
 
 
 @dataclass(frozen=True)
+class Page:
+    """A read-only view of the user's own library, for an adapter that shows pages (the
+    web view): ``view(turn, params)`` returns what the page shows (a dict for its
+    template, or a :class:`~coach.core.events.Document` to download). It must not change
+    anything. ``coordinators``: only a coordinator may see it."""
+
+    name: str
+    view: Callable[[Turn, Mapping[str, str]], Any]
+    coordinators: bool = False
+
+
+@dataclass(frozen=True)
+class Action:
+    """A change asked for from a page (a posted form of the web view): ``run(turn,
+    fields)`` changes the user's own library and returns the name of the template
+    that says what happened. It runs in one transaction, committed before the answer."""
+
+    name: str
+    run: Callable[[Turn, Mapping[str, str]], str]
+    coordinators: bool = True
+
+
+@dataclass(frozen=True)
 class Feature:
     """What one feature adds to the coach (see the module docstring).
 
@@ -86,6 +109,8 @@ class Feature:
     settings: Sequence[Hook] = ()
     matchers: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
     jobs: Sequence[Job] = ()
+    pages: Sequence[Page] = ()
+    actions: Sequence[Action] = ()
 
 
 class Registry:
@@ -103,6 +128,8 @@ class Registry:
         self.after_step: dict[str, list[Hook]] = {}
         self.settings: list[Hook] = []
         self.jobs: list[Job] = []
+        self.pages: dict[str, Page] = {}
+        self.actions: dict[str, Action] = {}
         for feature in self.features:
             self._add(feature)
         self._by_name = {name: c.id for c in self.names
@@ -114,8 +141,11 @@ class Registry:
 
     def _add(self, feature: Feature) -> None:
         modes = {m.name: m for m in feature.modes}
+        pages = {p.name: p for p in feature.pages}
+        actions = {a.name: a for a in feature.actions}
         for kind, theirs in (("commands", feature.commands), ("buttons", feature.buttons),
-                             ("modes", modes), ("matchers", feature.matchers)):
+                             ("modes", modes), ("matchers", feature.matchers),
+                             ("pages", pages), ("actions", actions)):
             mine = getattr(self, kind)
             if taken := mine.keys() & theirs.keys():
                 raise ValueError(f"feature {feature.name!r}: {kind} {sorted(taken)} are taken")

@@ -12,7 +12,9 @@ from coach.features.pacing.feature import FEATURE as PACING
 from coach.features.privacy.feature import FEATURE as PRIVACY
 from coach.features.strategy.feature import FEATURE as STRATEGY
 from coach.features.team.feature import FEATURE as TEAM
+from coach.features.web.feature import FEATURE as WEB
 
 FEATURES: tuple[Feature, ...] = (
     ONBOARDING, STRATEGY, GENERAL, ADVICE, PACING, PRIVACY, EXPORT, TEAM, DECISIONS, CHECKINS,
+    WEB,
 )

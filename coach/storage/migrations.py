@@ -341,10 +341,22 @@ def _m10_suggestion_outcomes(db: sqlite_utils.Database) -> None:
                           pk=("library_id", "kpi"))
 
 
+def _m11_web(db: sqlite_utils.Database) -> None:
+    """The web view (coach/storage/web.py): its signing key, one-time sign-in links,
+    sessions and failed sign-in attempts."""
+    db["web_secret"].create({"id": int, "key": str}, pk="id")
+    db["web_tokens"].create({"token_hash": str, "user_id": str, "created_at": str,
+                             "expires_at": str, "used_at": str}, pk="token_hash")
+    db["web_sessions"].create({"id_hash": str, "user_id": str, "csrf": str,
+                               "created_at": str, "expires_at": str}, pk="id_hash")
+    db["web_attempts"].create({"id": int, "client": str, "at": str}, pk="id")
+    db["web_attempts"].create_index(["client", "at"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m1_initial, _m2_measurements, _m3_checkins,
     _m4_indexes, _m5_pending_per_feature, _m6_answer_feedback, _m7_library_answers,
-    _m8_chat_state, _m9_measurement_periods, _m10_suggestion_outcomes,
+    _m8_chat_state, _m9_measurement_periods, _m10_suggestion_outcomes, _m11_web,
 ]
 
 

@@ -146,3 +146,14 @@ def test_readline_is_used_on_a_terminal_only(monkeypatch):
     monkeypatch.setattr("builtins.input", lambda prompt: "via input")
     edited = line_reader(io.StringIO(), io.StringIO(), True)
     assert edited("> ") == "via input"
+
+
+def test_a_mini_app_button_shows_its_address_and_takes_no_letter():
+    from coach.adapters.console import render_reply
+    from coach.core.events import Choice, Reply
+
+    buttons: list = []
+    text = render_reply(Reply("x", choices=[[Choice("Open", "", web_app="https://b.nl/")],
+                                            [Choice("Verder", "n:continue")]]), buttons)
+    assert "[Open: https://b.nl/]" in text and "[a] Verder" in text
+    assert [b.data for b in buttons] == ["n:continue"]

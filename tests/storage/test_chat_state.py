@@ -9,7 +9,7 @@ from coach.storage import chats, users
 from coach.storage.db import transaction
 from coach.storage.migrations import MIGRATIONS, schema_version
 from coach.wiring import open_coach
-from tests.storage.test_migrations import undo_checkin_migrations
+from tests.storage.test_migrations import drop_later_tables, undo_checkin_migrations
 from tests.support.chat import Chat
 
 
@@ -36,6 +36,7 @@ def test_a_database_of_schema_6_opens_and_its_coordinators_get_their_menu(tmp_pa
     for table in ("chat_blocks", "chat_menus", "menu_changes"):
         coach.db.execute(f"drop table {table}")
     undo_checkin_migrations(coach.db)  # they come after 8: run again, in order
+    drop_later_tables(coach.db)
     coach.db.execute("PRAGMA user_version = 7")
     coach.db.conn.commit()
     coach.db.close()

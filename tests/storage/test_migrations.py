@@ -33,6 +33,15 @@ def undo_checkin_migrations(db) -> None:
     db.execute("drop table kpi_asks")
 
 
+WEB_TABLES = ("web_secret", "web_tokens", "web_sessions", "web_attempts")  # migration 11
+
+
+def drop_later_tables(db) -> None:
+    """Undo what the web view's migration created (it comes after 10)."""
+    for table in WEB_TABLES:
+        db.execute(f"drop table if exists {table}")
+
+
 def reopen_as_schema_4(coach, path, clock):
     """Close the database with every user's pending state written as schema 4 did."""
     for user_id, raw in coach.db.execute("select id, pending from users").fetchall():
@@ -48,6 +57,7 @@ def reopen_as_schema_4(coach, path, clock):
         coach.db.execute(f"drop trigger {trigger}")
     for table in ("chat_blocks", "chat_menus", "menu_changes"):
         coach.db.execute(f"drop table {table}")
+    drop_later_tables(coach.db)
     coach.db.execute("PRAGMA user_version = 4")
     coach.db.close()
     fresh = open_coach(path, clock=clock)
@@ -110,6 +120,7 @@ def test_a_broken_pending_state_opens_as_an_empty_one(tmp_path, clock):
         coach.db.execute(f"drop trigger {trigger}")
     for table in ("chat_blocks", "chat_menus", "menu_changes"):
         coach.db.execute(f"drop table {table}")
+    drop_later_tables(coach.db)
     coach.db.execute("PRAGMA user_version = 4")
     coach.db.close()
     coach = open_coach(path, clock=clock)
@@ -117,3 +128,16 @@ def test_a_broken_pending_state_opens_as_an_empty_one(tmp_path, clock):
     assert anna.user()["pending"] == "{}"
     anna.cmd("verder")
     assert anna.user()["mode"] == "asking"
+
+
+def test_a_schema_10_database_gets_the_web_tables_and_keeps_its_members(tmp_path, clock):
+    path = str(tmp_path / "coach.db")
+    coach = open_coach(path, clock=clock)
+    Chat(coach, "test:anna", "Anna").create_library()
+    drop_later_tables(coach.db)
+    coach.db.execute("PRAGMA user_version = 10")
+    coach.db.close()
+    fresh = open_coach(path, clock=clock)
+    assert schema_version(fresh.db) == len(MIGRATIONS)
+    assert set(WEB_TABLES) <= set(fresh.db.table_names())
+    assert Chat(fresh, "test:anna", "Anna").user()["role"] == "coordinator"

@@ -52,6 +52,7 @@ CHAT_ACTIONS = {"typing", "upload_photo", "record_video", "upload_video", "recor
 # Fields that Telegram expects as JSON-serialised objects when sent as form fields.
 JSON_FIELDS = {
     "reply_markup",
+    "menu_button",
     "entities",
     "caption_entities",
     "commands",
@@ -201,6 +202,7 @@ class FakeBotApi:
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.profile: dict[tuple[str, str], str] = {}  # (field, language code or "") -> text
         self.chat_actions: list[tuple[int, str]] = []  # (chat id, action) in order
+        self.menu_buttons: dict[str, dict[str, Any]] = {}  # chat id ("" default) -> button
         self.callback_queries: dict[str, dict[str, Any]] = {}  # id -> {"answered": bool}
         self.blocked_users: set[int] = set()
         self.webhook_url = ""
@@ -692,7 +694,11 @@ class FakeBotApi:
                     or not 1 <= len(data.encode("utf-8")) <= MAX_CALLBACK_DATA
                 ):
                     raise BadRequest("Bad Request: BUTTON_DATA_INVALID")
-                if data is None and not button.get("url"):
+                web_app = button.get("web_app")
+                if web_app is not None and not str(web_app.get("url", "")).startswith(
+                        "https://"):
+                    raise BadRequest("Bad Request: BUTTON_TYPE_INVALID")  # Mini Apps: HTTPS
+                if data is None and not button.get("url") and web_app is None:
                     raise BadRequest('Bad Request: can\'t find field "callback_data"')
         return markup
 
@@ -863,6 +869,15 @@ class FakeBotApi:
 
     async def api_setMyShortDescription(self, params: dict, files: dict) -> bool:
         return self._profile_set("short_description", params)
+
+    async def api_setChatMenuButton(self, params: dict, files: dict) -> bool:
+        button = params.get("menu_button") or {"type": "default"}
+        if button.get("type") == "web_app":
+            url = (button.get("web_app") or {}).get("url", "")
+            if not str(url).startswith("https://") or not button.get("text"):
+                raise BadRequest("Bad Request: BUTTON_URL_INVALID")
+        self.menu_buttons[str(params.get("chat_id") or "")] = button
+        return True
 
     async def api_sendMessage(self, params: dict, files: dict) -> dict:
         chat_id = self._check_chat(params)

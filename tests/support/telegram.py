@@ -119,7 +119,7 @@ def bot_env(api: FakeBotApi | None, db: Path, token: str | None = TOKEN) -> dict
     """The environment for ``python bot.py ...`` as a subprocess: this one without any
     TELEGRAM_/COACH_/WEBHOOK_ setting of the developer's, talking to ``api``."""
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("TELEGRAM_", "COACH_", "WEBHOOK_"))}
+           if not k.startswith(("TELEGRAM_", "COACH_", "WEBHOOK_", "WEB_"))}
     env.update(COACH_DB=str(db), PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1",
                COACH_LOG_LEVEL="DEBUG")
     if api is not None:

@@ -7,7 +7,8 @@ event (``convert.py``), call ``coach.handle`` and send the returned replies in o
 its text, no keyboard) unless a reply replaces it; a stale press gets only a short
 notification on the button. Group chats get one "message me privately" notice and
 nothing else. A private chat's block and unblock (``my_chat_member``) are recorded.
-After the start (``post_init``) the bot checks its menus and profile and starts a
+After the start (``post_init``) the bot checks its menus and profile (and, with a web
+view at an HTTPS ``WEB_URL``, sets the menu button that opens it as a Mini App) and starts a
 repeating job that prunes remembered update ids; ``jobs.py`` adds the weekly check-ins.
 The error handler logs and, in a private chat, gives the user the coach's error reply.
 Running the application (polling or webhook, with :data:`ALLOWED_UPDATES`) is
@@ -20,9 +21,16 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
-from telegram import CallbackQuery, LinkPreviewOptions, Message, Update
+from telegram import (
+    CallbackQuery,
+    LinkPreviewOptions,
+    MenuButtonWebApp,
+    Message,
+    Update,
+    WebAppInfo,
+)
 from telegram.constants import CallbackQueryLimit, ChatMemberStatus, ChatType, ParseMode
-from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -237,7 +245,22 @@ async def _post_init(app: Application) -> None:
     await menus.set_up(app, coach)
     if app.job_queue is not None:  # the menus of role changes left from an earlier run
         app.job_queue.run_once(_startup_menus, when=0, name="menus")
+    await _set_menu_button(app, coach)
     log.info("Biebcoach is running as @%s", username)
+
+
+async def _set_menu_button(app: Application, coach: Coach) -> None:
+    """With the web view served at an HTTPS ``WEB_URL``, the chat's menu button opens it
+    as a Mini App (Telegram opens Mini Apps over HTTPS only)."""
+    url = getattr(coach, "web_url", None)
+    if not url or not url.startswith("https://"):
+        return
+    button = MenuButtonWebApp(coach.render("nl", "web.menu_button"), WebAppInfo(f"{url}/"))
+    try:
+        await call_with_retry(lambda: app.bot.set_chat_menu_button(menu_button=button),
+                              "setChatMenuButton")
+    except TelegramError as exc:
+        log.warning("could not set the menu button: %s", exc)
 
 
 def build_application(

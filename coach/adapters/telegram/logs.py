@@ -3,7 +3,8 @@
 :func:`configure_logging` sets up the root logger with :class:`LogfmtFormatter` and
 quiets the libraries that would log request URLs (which contain the token);
 :func:`install_log_masking` replaces the bot token and the webhook secret in every
-log record (:class:`TokenFilter`), whichever handler or logger emits it. What users
+log record (:class:`TokenFilter`), whichever handler or logger emits it, and the
+token of a web sign-in link (``/login/<token>``, in ``/web``'s reply). What users
 type is not logged at the default INFO level.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import traceback
 from collections.abc import Iterable
 from datetime import datetime
@@ -20,6 +22,8 @@ from typing import Any
 from telegram.error import InvalidToken
 
 from coach.config import Config
+
+SIGN_IN_LINK = re.compile(r"(/login/)[A-Za-z0-9_-]{8,}")
 
 
 class TokenFilter(logging.Filter):
@@ -42,11 +46,11 @@ class TokenFilter(logging.Filter):
         for s in self.secrets:
             if s in text:
                 text = text.replace(s, "<token>" if ":" in s else "<secret>")
+        if "/login/" in text:  # the web view's one-time sign-in links (/web's reply)
+            text = SIGN_IN_LINK.sub(r"\1<token>", text)
         return text
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self.secrets:
-            return True
         try:
             message = record.getMessage()
         except Exception:  # noqa: BLE001 - a broken log call must not break the bot

@@ -110,7 +110,14 @@ def run(config: Config) -> int:
                 return serve_webhook(app, config, webhook_secret, stop)
         else:
             serve = poll_updates
-        await run_until_stopped(app, serve)
+        if not config.web_url:
+            await run_until_stopped(app, serve)
+            return
+        # imported here: aiohttp is needed for the web view only
+        from coach.adapters.web.run import serve_web
+
+        async with serve_web(coach, config):  # the web view beside the bot
+            await run_until_stopped(app, serve)
 
     return run_cli(config, main)
 

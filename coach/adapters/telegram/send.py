@@ -16,14 +16,20 @@ import asyncio
 import html
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    WebAppInfo,
+)
 from telegram.constants import ChatAction, MessageLimit
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import Application
 
 from coach.adapters.telegram.retry import call_with_retry
 from coach.adapters.telegram.split import split_message, tg_len
-from coach.core.events import Reply
+from coach.core.events import Choice, Reply
 
 log = logging.getLogger("coach.telegram")
 
@@ -31,15 +37,17 @@ MAX_CAPTION_LENGTH = MessageLimit.CAPTION_LENGTH
 CHOSEN = "\n\n→ <b>{}</b>"  # below a closed message's text: the pressed button's label
 
 
+def _button(choice: Choice) -> InlineKeyboardButton:
+    if choice.web_app:  # opens the web view as a Mini App
+        return InlineKeyboardButton(choice.label, web_app=WebAppInfo(choice.web_app))
+    return InlineKeyboardButton(choice.label, callback_data=choice.data)
+
+
 def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
     if not reply.choices:
         return None
     return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(choice.label, callback_data=choice.data) for choice in row]
-            for row in reply.choices
-            if row
-        ]
+        [[_button(choice) for choice in row] for row in reply.choices if row]
     )
 
 
