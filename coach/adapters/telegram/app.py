@@ -52,7 +52,7 @@ from coach.adapters.telegram.send import close_pressed, deliver
 from coach.config import Config
 from coach.core.events import Reply
 from coach.storage import chats
-from coach.storage.db import transaction
+from coach.storage.db import StorageError, transaction
 
 if TYPE_CHECKING:
     from coach.core.engine import Coach
@@ -222,6 +222,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _prune(context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         _coach(context).prune()
+    except StorageError as exc:  # disk full, locked...: the next round prunes
+        log.warning("pruning old update ids waits: the database is unavailable (%s)", exc.kind)
     except Exception:  # noqa: BLE001 - housekeeping must not stop the bot
         log.exception("pruning old update ids failed")
 

@@ -33,6 +33,7 @@ from coach.adapters.telegram.convert import USER_PREFIX, chat_id
 from coach.adapters.telegram.send import send_replies
 from coach.config import Config
 from coach.core.feature import Job
+from coach.storage.db import StorageError
 
 if TYPE_CHECKING:
     from coach.core.engine import Coach
@@ -89,6 +90,9 @@ def _tick(job: Job):
         coach = context.application.bot_data["coach"]
         try:
             await send_due(context.application, coach, in_job=True, jobs=[job])
+        except StorageError as exc:  # disk full, locked...: the next run tries again
+            log.warning("job %s: the database is unavailable (%s); next run retries",
+                        job.name, exc.kind)
         except Exception:  # noqa: BLE001 - one bad run must not stop the next ones
             log.exception("job %s failed", job.name)
     return tick

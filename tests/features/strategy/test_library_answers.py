@@ -274,9 +274,12 @@ def test_forged_and_stale_decision_buttons_change_nothing(chat, data):
             list(db.query("select * from assignments"))) == before
 
 
-# a solo user's replies from /start to the end of step 7, counted before libraries had
-# answers of their own (commit aed0827): no extra step for one-person libraries
-SOLO_MESSAGES = 46
+# a solo user's replies from /start to the end of step 7: 46 both before libraries had
+# answers of their own (commit aed0827) and after (ab560ef); 52 since step 5 asks each
+# KPI's baseline, period and deadline (issue 14). No extra step for one-person libraries.
+SOLO_MESSAGES = 52
+SOLO_TEMPLATES = {"welcome", "ask_library_name", "library_created", "step_intro", "question",
+                  "step_summary", "advice_audience", "advice_channels", "all_done"}
 
 
 def test_the_solo_walk_has_as_many_messages_as_before(chat):
@@ -284,6 +287,8 @@ def test_the_solo_walk_has_as_many_messages_as_before(chat):
     anna.create_library()
     walk(anna)
     assert len(anna.history) == SOLO_MESSAGES
+    assert {r.key for r in anna.history} == SOLO_TEMPLATES  # nothing to decide or agree
+    assert "voorlopig" not in anna.texts() and "voorstel" not in anna.texts()
 
 
 def test_a_later_contribution_alone_changes_neither_advice_nor_next_steps(chat):
