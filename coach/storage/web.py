@@ -99,7 +99,8 @@ def prune(db: Database, now: datetime) -> None:
 
 def library_version(db: Database, library_id: int) -> tuple:
     """A value that changes whenever what the web view's cached pages show of a library
-    may have changed: its answers, measurements, members, done steps and settings."""
+    may have changed: its answers and the library's answers, items, assignments,
+    measurements, members, done steps and settings."""
     return tuple(rows(db, """
         select (select count(*) || ':' || coalesce(max(id), 0) || ':'
                        || coalesce(max(superseded_at), '')
@@ -111,5 +112,12 @@ def library_version(db: Database, library_id: int) -> tuple:
                (select count(*) from suggestions where library_id = :lib and done = 1)
                    as done_steps,
                (select name || '|' || coalesce(settings, '') from libraries where id = :lib)
-                   as library
+                   as library,
+               (select count(*) || ':' || coalesce(max(id), 0) || ':'
+                       || coalesce(max(superseded_at), '')
+                  from library_answers where library_id = :lib) as library_answers,
+               (select group_concat(id || '|' || text || '|' || coalesce(removed_at, ''), ';')
+                  from items where library_id = :lib) as items,
+               (select group_concat(user_id || '|' || step_id, ';')
+                  from assignments where library_id = :lib) as assignments
         """, {"lib": library_id})[0].values())

@@ -30,7 +30,7 @@ from coach.features.web.projection import project
 from coach.flow.display import display
 from coach.flow.library import open_decisions
 from coach.flow.numbers import format_number
-from coach.storage import Database, answers, libraries, measurements, users
+from coach.storage import Database, answers, assignments, libraries, measurements, users
 from coach.storage import web as web_store
 
 if TYPE_CHECKING:
@@ -165,6 +165,7 @@ def decisions(turn: Turn) -> list[dict[str, Any]]:
         ]
         step = turn.flow.step(question.step_id)
         out.append({"question_id": question.id, "item_key": row["item_key"],
+                    "item_text": row.get("item_text") or "",
                     "label": question.label[turn.lang], "names": row.get("names") or [],
                     "step": step.title[turn.lang] if step else "",
                     "contributions": contributions})
@@ -177,12 +178,14 @@ def team_page(turn: Turn, params: Mapping[str, str]) -> dict[str, Any]:
 
 
 def members(turn: Turn) -> list[dict[str, Any]]:
-    """Each member's progress, as /team counts it."""
+    """Each member's progress, as /team counts it, and the steps assigned to them."""
     out = []
+    given = assignments.all_assignments(turn.db, turn.library_id)
     for m in users.members(turn.db, turn.library_id):
         answered, total = progress(turn, m["id"])
+        steps = [s.number for s in turn.flow.steps if s.id in given.get(m["id"], [])]
         out.append({"name": m["name"] or "?", "coordinator": m["role"] == "coordinator",
-                    "answered": answered, "total": total,
+                    "answered": answered, "total": total, "steps": steps,
                     "percent": round(100 * answered / total) if total else 0})
     return out
 

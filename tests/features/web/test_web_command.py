@@ -85,3 +85,27 @@ def test_pruning_forgets_expired_links_and_sessions(anna, coach, clock):
               for t in ("web_tokens", "web_sessions", "web_attempts")]
     assert counts == [1, 0, 0]
     assert web_store.use_sign_in_token(coach.db, fresh, clock()) == "test:anna"
+
+
+def test_the_team_page_shows_assignments_and_an_adoption_shows_on_the_strategy_page(
+        chat, anna):
+    from tests.support.walk import walk
+
+    bram = chat("Bram")
+    bram.cmd("start", anna.invite_code())
+    walk(anna)
+    anna.cmd("verdeel", "Bram: stap 5")
+    bram.cmd("verder")
+    bram.say("Nieuwe jeugdleden; Uitleningen manga")  # KPIs for the first goal: a proposal
+    before = anna.coach.page("test:anna", "strategy")["document"]
+    team = anna.coach.page("test:anna", "team")
+    assert [m["steps"] for m in team["members"]] == [[], [5]]
+    (decision,) = [d for d in team["decisions"] if d["question_id"] == "kpis.per_goal"]
+    assert decision["item_text"].startswith("50 aanmeldingen")  # the goal, not its key
+    answer_id = next(c["answer_id"] for c in decision["contributions"] if c["author"] == "Bram")
+    assert anna.coach.act("test:anna", "adopt", {
+        "question_id": "kpis.per_goal", "item_key": decision["item_key"],
+        "answer_id": str(answer_id)}) == "adopted"
+    after = anna.coach.page("test:anna", "strategy")["document"]
+    # before: only in the appendix (a contribution); after: the library's KPI too
+    assert after.count("Uitleningen manga") > before.count("Uitleningen manga") >= 1
