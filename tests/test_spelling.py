@@ -55,12 +55,12 @@ def variant_pattern(variant: str) -> re.Pattern[str]:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_no_message_uses_a_wrong_variant(lang):
-    wrong = []
+    wrong, said = [], texts(lang)  # read the files once, not once per variant
     for right, variants in spelling(lang).items():
         for variant in variants:
             pattern = variant_pattern(variant)
             wrong.extend(f"{where}: {variant!r} (write {right!r})"
-                         for where, text in texts(lang) if pattern.search(text))
+                         for where, text in said if pattern.search(text))
     assert wrong == []
 
 
