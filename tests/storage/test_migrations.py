@@ -42,23 +42,29 @@ def drop_later_tables(db) -> None:
         db.execute(f"drop table if exists {table}")
 
 
+def undo_to_schema_4(db) -> None:
+    """Take back what migrations 5 to 11 added to the schema (the pending states are
+    the caller's), as a database of schema 4 was."""
+    undo_checkin_migrations(db)
+    db.execute("alter table answers drop column feedback")  # added by migration 6
+    for column in ("agrees_with", "reviewed_at"):  # added by migration 7, with the tables
+        db.execute(f"alter table answers drop column {column}")
+    for table in ("library_answers", "items", "assignments"):
+        db.execute(f"drop table {table}")
+    for trigger in ("menu_role_insert", "menu_role_update", "menu_role_delete"):  # m8
+        db.execute(f"drop trigger {trigger}")
+    for table in ("chat_blocks", "chat_menus", "menu_changes"):
+        db.execute(f"drop table {table}")
+    drop_later_tables(db)
+    db.execute("PRAGMA user_version = 4")
+
+
 def reopen_as_schema_4(coach, path, clock):
     """Close the database with every user's pending state written as schema 4 did."""
     for user_id, raw in coach.db.execute("select id, pending from users").fetchall():
         coach.db.execute("update users set pending = ? where id = ?",
                          [json.dumps(as_schema_4(json.loads(raw))), user_id])
-    undo_checkin_migrations(coach.db)
-    coach.db.execute("alter table answers drop column feedback")  # added by migration 6
-    for column in ("agrees_with", "reviewed_at"):  # added by migration 7, with the tables
-        coach.db.execute(f"alter table answers drop column {column}")
-    for table in ("library_answers", "items", "assignments"):
-        coach.db.execute(f"drop table {table}")
-    for trigger in ("menu_role_insert", "menu_role_update", "menu_role_delete"):  # m8
-        coach.db.execute(f"drop trigger {trigger}")
-    for table in ("chat_blocks", "chat_menus", "menu_changes"):
-        coach.db.execute(f"drop table {table}")
-    drop_later_tables(coach.db)
-    coach.db.execute("PRAGMA user_version = 4")
+    undo_to_schema_4(coach.db)
     coach.db.close()
     fresh = open_coach(path, clock=clock)
     assert schema_version(fresh.db) == len(MIGRATIONS)
@@ -110,18 +116,7 @@ def test_a_broken_pending_state_opens_as_an_empty_one(tmp_path, clock):
     anna = Chat(coach, "test:anna", "Anna")
     anna.create_library()
     coach.db.execute("update users set pending = 'not json', mode = 'asking'")
-    undo_checkin_migrations(coach.db)
-    coach.db.execute("alter table answers drop column feedback")  # added by migration 6
-    for column in ("agrees_with", "reviewed_at"):  # added by migration 7, with the tables
-        coach.db.execute(f"alter table answers drop column {column}")
-    for table in ("library_answers", "items", "assignments"):
-        coach.db.execute(f"drop table {table}")
-    for trigger in ("menu_role_insert", "menu_role_update", "menu_role_delete"):  # m8
-        coach.db.execute(f"drop trigger {trigger}")
-    for table in ("chat_blocks", "chat_menus", "menu_changes"):
-        coach.db.execute(f"drop table {table}")
-    drop_later_tables(coach.db)
-    coach.db.execute("PRAGMA user_version = 4")
+    undo_to_schema_4(coach.db)
     coach.db.close()
     coach = open_coach(path, clock=clock)
     anna = Chat(coach, "test:anna", "Anna")
