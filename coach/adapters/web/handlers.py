@@ -67,13 +67,21 @@ async def app_entry(request: web.Request) -> web.StreamResponse:
     return response
 
 
-async def auth_telegram(request: web.Request) -> web.StreamResponse:
-    form = await _form(request)
-    lang = browser_lang(request)
+def _refused_sign_in(request: web.Request, form: Any, lang: str) -> web.StreamResponse | None:
+    """Why a sign-in form is refused before its token is read: no valid pre-sign-in
+    CSRF token, or too many failed attempts from this client."""
     if not session.pre_token_ok(request, form.get("csrf")):
         return message(request, "bad_request", lang, 400)
     if session.too_many_failures(request):
         return message(request, "too_many", lang, 429)
+    return None
+
+
+async def auth_telegram(request: web.Request) -> web.StreamResponse:
+    form = await _form(request)
+    lang = browser_lang(request)
+    if (refused := _refused_sign_in(request, form, lang)) is not None:
+        return refused
     coach, token = request.app[K.COACH], request.app[K.BOT_TOKEN]
     try:
         if not token:
@@ -105,10 +113,8 @@ async def login_form(request: web.Request) -> web.StreamResponse:
 async def login(request: web.Request) -> web.StreamResponse:
     form = await _form(request)
     lang = browser_lang(request)
-    if not session.pre_token_ok(request, form.get("csrf")):
-        return message(request, "bad_request", lang, 400)
-    if session.too_many_failures(request):
-        return message(request, "too_many", lang, 429)
+    if (refused := _refused_sign_in(request, form, lang)) is not None:
+        return refused
     coach = request.app[K.COACH]
     token = form.get("token", "")[:100]
     with transaction(coach.db):
