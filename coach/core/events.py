@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 # Telegram limits that the core respects so that every adapter can rely on them.
 MAX_MESSAGE_LENGTH = 4096
@@ -66,12 +67,21 @@ class Choice:
 
 @dataclass(frozen=True)
 class Document:
-    """A file to send (an exported strategy, a chart)."""
+    """A file to send (an exported strategy, a chart).
+
+    ``source`` is the file's bytes, or a function that makes them: writing a document
+    takes a while, so an adapter with an event loop reads :attr:`content` in a worker
+    thread (the function must not touch the database: the feature reads what it needs
+    first). :attr:`content` makes the bytes once."""
 
     filename: str
-    content: bytes
+    source: bytes | Callable[[], bytes]
     mime_type: str = "text/markdown"
     caption: str = ""
+
+    @cached_property
+    def content(self) -> bytes:
+        return self.source() if callable(self.source) else self.source
 
 
 @dataclass

@@ -76,7 +76,10 @@ async def send_reply(
         if reply.document is not None:
             await _chat_action(app, chat_id, ChatAction.UPLOAD_DOCUMENT)
             send_file, what = bot.send_document, "sendDocument"
-            content, filename = reply.document.content, reply.document.filename
+            # writing a document (Word, the chart) takes a while: off the event loop
+            document = reply.document
+            content = await asyncio.to_thread(lambda: document.content)
+            filename = document.filename
             mime_type = reply.document.mime_type
         else:
             await _chat_action(app, chat_id, ChatAction.UPLOAD_PHOTO)

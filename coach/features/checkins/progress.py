@@ -59,7 +59,7 @@ def chart_series(turn: Turn):
 
 def progress(turn: Turn, args: str) -> list[Reply]:
     """/voortgang: each KPI's recent values against its target, as a chart and a table."""
-    from coach.features.checkins.chart import progress_chart
+    from coach.features.checkins.chart_png import progress_chart
 
     series, table = chart_series(turn)
     if not series:

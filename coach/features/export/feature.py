@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,7 @@ from coach.storage import Database, libraries, users
 
 if TYPE_CHECKING:
     from coach.core.turn import Turn
+    from coach.features.export.model import StrategyDocument
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,12 @@ def render_document(db: Database, library_id: int, lang: str | None, now: dateti
     """The library's strategy document in format ``fmt`` ("docx", "html", "md")."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
-    doc = build_document(db, library_id, lang, now, flow=flow, tz=tz, chart=fmt != "md")
+    return write(build_document(db, library_id, lang, now, flow=flow, tz=tz,
+                                chart=fmt != "md"), fmt)
+
+
+def write(doc: StrategyDocument, fmt: str) -> bytes:
+    """Write the document in format ``fmt``: the view model only, no database."""
     if fmt == "docx":
         from coach.features.export.render_docx import render_docx
 
@@ -88,9 +95,13 @@ def export_document(db: Database, library_id: int, lang: str | None, now: dateti
     if library is None:
         raise LookupError(f"no library with id {library_id}")
     date = now.astimezone(ZoneInfo(tz)).date().isoformat()
-    content = render_document(db, library_id, lang, now, fmt, flow=flow, tz=tz)
-    return Document(filename=filename(library["name"], date, lang, fmt), content=content,
-                    mime_type=FORMATS[fmt].mime_type, caption=caption)
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}")
+    doc = build_document(db, library_id, lang, now, flow=flow, tz=tz, chart=fmt != "md")
+    # read now, written later: an adapter with an event loop writes it in a worker thread
+    return Document(filename=filename(library["name"], date, lang, fmt),
+                    source=partial(write, doc, fmt), mime_type=FORMATS[fmt].mime_type,
+                    caption=caption)
 
 
 # -- finding a library by name or id (the command line) ---------------------------------

@@ -10,6 +10,7 @@ holds a one-line note saying so.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -31,8 +32,12 @@ class Block:
     fields: list[tuple[str, str]] = field(default_factory=list)  # (label, value)
     items: list[str] = field(default_factory=list)
     table: Table | None = None
-    image: bytes | None = None  # PNG
+    image: bytes | Callable[[], bytes] | None = None  # a PNG, or what draws it
     alt: str = ""
+
+    def png(self) -> bytes | None:
+        """The image's PNG, drawn now if it is a drawing (a format that shows it)."""
+        return self.image() if callable(self.image) else self.image
 
 
 @dataclass

@@ -129,7 +129,7 @@ class _Writer:
         elif block.kind == "table" and block.table:
             self.table(block.table.header, block.table.rows)
         elif block.kind == "image" and block.image:
-            self.document.add_picture(io.BytesIO(block.image), width=Cm(IMAGE_WIDTH_CM))
+            self.document.add_picture(io.BytesIO(block.png()), width=Cm(IMAGE_WIDTH_CM))
             self.paragraph(clean(block.alt), italic=True)
 
     def section(self, section: Section, level: int) -> None:

@@ -51,7 +51,7 @@ def _block(block: Block) -> str:
                        + "</tr>" for row in block.table.rows)
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     if block.kind == "image" and block.image:
-        data = base64.b64encode(block.image).decode("ascii")
+        data = base64.b64encode(block.png()).decode("ascii")
         return (f"<figure><img src=\"data:image/png;base64,{data}\" alt=\"{text(block.alt)}\">"
                 "</figure>")
     return ""

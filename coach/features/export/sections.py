@@ -3,9 +3,11 @@ the first four weeks, results so far, open points and the appendix (see document
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import partial
 from typing import TYPE_CHECKING
 
+from coach.features.checkins.chart import Series
+from coach.features.checkins.chart_png import progress_chart
 from coach.features.checkins.trend import trend
 from coach.features.export import reading
 from coach.features.export.context import linked_tactics
@@ -17,7 +19,6 @@ if TYPE_CHECKING:
     from coach.features.export.context import Reading
 
 CHART_WEEKS = 12
-CHART_CACHE = 64  # charts kept (about 30-90 kB each)
 HISTORY_MAX = 30
 QUOTE_MAX = 120
 
@@ -105,15 +106,6 @@ def content_rhythm(r: Reading) -> Section:
     return Section("rhythm", w("rhythm"), blocks)
 
 
-@lru_cache(maxsize=CHART_CACHE)
-def _chart(series: tuple[tuple[str, tuple[str, ...], tuple[float, ...], float | None, bool], ...],
-           target_label: str, title: str) -> bytes:
-    """The /voortgang chart of these values (drawing takes matplotlib a few hundred ms,
-    so the same values in a second format or a second export reuse the picture)."""
-    from coach.features.checkins.chart import Series, progress_chart
-
-    return progress_chart([Series(n, list(lb), list(v), tg, p) for n, lb, v, tg, p in series],
-                          target_label=target_label, title=title)
 
 
 def results(r: Reading, *, chart: bool = True) -> Section:
@@ -130,17 +122,19 @@ def results(r: Reading, *, chart: bool = True) -> Section:
                      last["iso_week"] if last else "—",
                      w(f"trend_{trend([v['value'] for v in values])}"), str(len(values))])
         shown = values[-CHART_WEEKS:]
-        series.append((kpi.name, tuple(f"W{v['iso_week'][-2:]}" for v in shown),
-                       tuple(float(v["value"]) for v in shown),
-                       None if kpi.target is None else float(kpi.target), kpi.target_percent))
+        series.append(Series(kpi.name, [f"W{v['iso_week'][-2:]}" for v in shown],
+                             [float(v["value"]) for v in shown],
+                             None if kpi.target is None else float(kpi.target),
+                             kpi.target_percent))
     header = [w(c) for c in ("col_kpi_plain", "col_baseline", "col_target", "col_latest",
                              "col_week", "col_trend", "col_count")]
     blocks = [table(header, rows)]
-    if not any(s[2] for s in series):
+    if not any(s.values for s in series):
         blocks.append(note(w("results_none_yet")))
-    elif chart:
-        png = _chart(tuple(series), w("chart_target"), w("chart_title"))
-        blocks.append(Block("image", image=png, alt=w("chart_alt")))
+    elif chart:  # drawn when a format places it (off the event loop, see feature.py)
+        draw = partial(progress_chart, series, target_label=w("chart_target"),
+                       title=w("chart_title"), lang=r.lang)
+        blocks.append(Block("image", image=draw, alt=w("chart_alt")))
     return Section("results", w("results"), blocks)
 
 

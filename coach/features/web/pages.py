@@ -22,10 +22,10 @@ from markupsafe import Markup
 
 from coach.core.events import Document
 from coach.features.checkins import kpis as kpi_store
+from coach.features.checkins.chart import kpi_chart, week_monday
 from coach.features.export.feature import export_document, html_body
 from coach.features.export.render_html import stylesheet
 from coach.features.team.feature import progress
-from coach.features.web.chart import kpi_chart, week_monday
 from coach.features.web.projection import project
 from coach.flow.display import display
 from coach.flow.library import open_decisions

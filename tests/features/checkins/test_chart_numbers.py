@@ -1,24 +1,22 @@
-"""The /voortgang chart writes numbers the way the user's language does: the drawn
-text is read back from the matplotlib figure (ticks, legend, offset), not guessed."""
+"""The KPI chart (the /voortgang photo, the document's results): the numbers are written
+the way the user's language does, read back from what was drawn (every text the pen
+put on the picture), and the picture holds what the drawing data says (its pixels)."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
-from matplotlib.text import Text
+from PIL import Image
 
-from coach.features.checkins.chart import Series, chart_figure, progress_chart
+from coach.features.checkins.chart import Series
+from coach.features.checkins.chart_png import COLOURS, SCALE, chart_drawing, progress_chart
 
 
 def drawn_text(series: list[Series], lang: str) -> list[str]:
-    figure = chart_figure(series, target_label="doel" if lang == "nl" else "target",
-                             title="Voortgang", lang=lang)
-    figure.canvas.draw()  # tick labels and offsets are made while drawing
-    texts = [t.get_text() for t in figure.findobj(Text) if t.get_visible()]
-    for ax in figure.axes:
-        texts.append(ax.yaxis.get_offset_text().get_text())
-    return [t for t in texts if t]
+    return chart_drawing(series, target_label="doel" if lang == "nl" else "target",
+                         title="Voortgang", lang=lang).texts
 
 
 PERCENT = Series("Bereik", ["W1", "W2", "W3"], [3.5, 4.0, 4.25], target=4.5, percent=True)
@@ -35,7 +33,8 @@ def test_a_dutch_chart_writes_dutch_numbers():
     assert not any(re.search(r"\de[+-]?\d", t) for t in texts), joined  # no 1e+06, 1e6
     ticks = [t for t in texts if re.fullmatch(r"[\d.,%-]+", t)]
     assert "1.000.000" in ticks or "1.200.000" in ticks, ticks
-    assert "0,1" in ticks and "0.1" not in ticks, ticks  # the small panel's decimals
+    decimals = [t for t in ticks if re.fullmatch(r"0[.,]\d+", t)]  # the small panel's
+    assert decimals and all("," in t for t in decimals), ticks
 
 
 def test_an_english_chart_writes_english_numbers():
@@ -49,3 +48,35 @@ def test_an_english_chart_writes_english_numbers():
 def test_the_png_is_drawn_in_both_languages(lang):
     png = progress_chart([PERCENT], target_label="doel", title="t", lang=lang)
     assert png.startswith(b"\x89PNG")
+    assert Image.open(io.BytesIO(png)).size[0] >= 1000  # sharp on a phone and in print
+
+
+def test_the_pixels_hold_the_values_line_in_the_panels_colour():
+    drawing = chart_drawing([PERCENT, SMALL], target_label="doel", title="t")
+    picture = Image.open(io.BytesIO(drawing.png())).convert("RGB")
+    for i, chart in enumerate(drawing.panels):
+        colour = tuple(int(COLOURS[i][k:k + 2], 16) for k in (1, 3, 5))
+        x, y = chart.points[-1]  # the last point's dot, in its panel
+        left = 12 + i * (640 + 16)
+        pixel = picture.getpixel((round((left + x) * SCALE), round((12 + 36 + 26 + y) * SCALE)))
+        assert all(abs(a - b) <= 24 for a, b in zip(pixel, colour, strict=True)), (pixel, colour)
+
+
+@pytest.mark.parametrize("name", [
+    "<script>alert(1)</script>", "x" * 500, "📈 Bereik 🎉", "\u202eبيت\u202c", "a\x00b\x1bc\nd",
+])
+def test_any_name_draws_as_one_short_line(name):
+    drawing = chart_drawing([Series(name, ["W1"], [1.0])], target_label="doel", title="t")
+    title = drawing.texts[1]
+    assert "\n" not in title and "\x00" not in title and "\x1b" not in title
+    assert "📈" not in title and "\u202e" not in title  # no emoji, no direction controls
+    assert len(title) < 120
+    assert drawing.png().startswith(b"\x89PNG")
+
+
+def test_many_periods_get_a_readable_number_of_labels():
+    labels = [f"W{i}" for i in range(1, 53)]
+    drawing = chart_drawing([Series("Bereik", labels, [float(i) for i in range(52)])],
+                            target_label="doel", title="t")
+    shown = [label for _, label in drawing.panels[0].x_ticks]
+    assert 4 <= len(shown) <= 8 and shown[-1] == "W52"  # the latest period always shows

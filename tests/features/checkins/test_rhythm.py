@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from coach.features.checkins import kpis
-from coach.features.checkins.chart import chart_figure
+from coach.features.checkins.chart_png import chart_drawing
 from coach.features.checkins.progress import chart_series
 from coach.features.checkins.projection import least_squares, project
 from coach.features.checkins.rhythm import index, week_key
@@ -224,20 +224,16 @@ def test_the_chart_marks_baseline_target_and_deadline(chat, db, clock):
         clock.advance(days=7)
     turn = anna.coach.turn_for(anna.user_id, clock())
     series, _ = chart_series(turn)
-    figure = chart_figure(series, target_label="doel", title="t")
-    weekly = figure.axes[0]
-    drawn = {line.get_gid(): line for line in weekly.get_lines()}
-    assert list(drawn["values"].get_xdata()) == [0, 1, 2]
-    assert list(drawn["values"].get_ydata()) == [12, 15, 19]
-    assert list(drawn["target"].get_ydata()) == [50, 50]
-    assert list(drawn["baseline"].get_ydata()) == [10, 10]
+    drawing = chart_drawing(series, target_label="doel", title="t")
+    weekly, monthly = drawing.panels[:2]
+    assert weekly.points == [(weekly.x(x), weekly.y(v)) for x, v in ((0, 12), (1, 15), (2, 19))]
+    assert weekly.target == weekly.y(50) and weekly.baseline == weekly.y(10)
     # 23 May 2027 is in week 20 of 2027; the first value is week 48 of 2026: 25 weeks on
-    assert list(drawn["deadline"].get_xdata()) == [25, 25]
-    labels = [t.get_text() for t in weekly.get_legend().get_texts()]
-    assert labels == ["doel 50", "start 10", "deadline 23-5-2027"]
-    monthly = {line.get_gid(): line for line in figure.axes[1].get_lines()}
-    assert list(monthly["values"].get_ydata()) == [25, 25]  # October's and November's totals
-    assert list(monthly["deadline"].get_xdata()) == [7, 7]  # October 2026 to May 2027
+    assert weekly.deadline == weekly.x(25)
+    assert drawing.legends[0] == ["doel 50", "start 10", "deadline 23-5-2027"]
+    # October's and November's totals; the deadline from October 2026 to May 2027
+    assert [monthly.y(25)] * 2 == [y for _, y in monthly.points]
+    assert monthly.deadline == monthly.x(7)
 
 
 def test_progress_and_projection_speak_english(chat, db, clock):

@@ -89,6 +89,18 @@ def test_the_html_prints_well_and_its_body_can_be_embedded(strategy, db, clock):
     assert read("html", body.encode()) == read("html", page.encode())
 
 
+@pytest.mark.parametrize("fmt", ALL)
+def test_the_file_is_written_from_what_was_read_without_the_database(strategy, db, fmt):
+    """An adapter writes the file in a worker thread (Telegram does): the export reads
+    everything in the update's transaction, so writing needs no database at all."""
+    anna, _, library_id = strategy
+    document = press_format(anna, fmt)
+    expected = render_document(db, library_id, "nl", anna.coach.clock(), fmt)
+    anna.coach.db.conn.close()  # nothing may be read from here on
+    assert read(fmt, document.content) == read(fmt, expected)
+    assert document.content is document.content  # written once
+
+
 @pytest.mark.parametrize("data", ["ex:pdf", "ex:", "ex:md:extra", "ex:DOCX"])
 def test_a_stale_or_forged_format_button_gets_the_choice_again(strategy, data):
     anna, _, _ = strategy

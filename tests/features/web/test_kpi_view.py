@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from coach.features.web.chart import HEIGHT, LEFT, TOP, WIDTH, kpi_chart, nice_step
+from coach.features.checkins.chart import HEIGHT, LEFT, TOP, WIDTH, kpi_chart, nice_step
 from coach.features.web.projection import project
 
 MONDAYS = [date(2026, 9, 7) + timedelta(weeks=i) for i in range(10)]
