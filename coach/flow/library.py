@@ -53,17 +53,20 @@ def library_entries(db: Database, library_id: int, question_id: str) -> list[tup
     return list(found.items())
 
 
+def normal_form(value: Any) -> Any:
+    """What :func:`same_value` compares: case, accents and spacing aside; lists as sets."""
+    if isinstance(value, list):
+        return sorted({normal_form(x) for x in value}, key=str)
+    if isinstance(value, str):
+        return " ".join(fold(value).split())
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True)
+    return value
+
+
 def same_value(a: Any, b: Any) -> bool:
     """Two answers say the same (case, accents and spacing aside; lists as sets)."""
-    def norm(v: Any) -> Any:
-        if isinstance(v, list):
-            return sorted({norm(x) for x in v}, key=str)
-        if isinstance(v, str):
-            return " ".join(fold(v).split())
-        if isinstance(v, dict):
-            return json.dumps(v, sort_keys=True)
-        return v
-    return norm(a) == norm(b)
+    return normal_form(a) == normal_form(b)
 
 
 def undecided(db: Database, library_id: int, question_id: str, item_key: str = "") -> bool:
@@ -82,6 +85,7 @@ def open_decisions(db: Database, library_id: int) -> list[dict[str, Any]]:
     (the differing contributions) and ``names`` (who gave them)."""
     library = {(r["question_id"], r["item_key"]): r for r in store.current(db, library_id)}
     texts = items.texts(db, library_id)
+    agreed = {key: normal_form(r["value"]) for key, r in library.items() if not r["provisional"]}
     found: dict[tuple[str, str], dict[str, Any]] = {}
     for row in answers.current_answers(db, library_id):
         key = (row["question_id"], row["item_key"])
@@ -89,8 +93,7 @@ def open_decisions(db: Database, library_id: int) -> list[dict[str, Any]]:
         if row["status"] != "answered" or row["reviewed_at"]:
             continue
         if current and (current["source_answer_id"] == row["id"]
-                        or (not current["provisional"] and same_value(current["value"],
-                                                                      row["value"]))):
+                        or (key in agreed and agreed[key] == normal_form(row["value"]))):
             continue
         found.setdefault(key, {"question_id": key[0], "item_key": key[1],
                                "item_text": texts.get(key[1], key[1]), "library": current,

@@ -29,6 +29,8 @@ WORD = re.compile(r"[a-z0-9]+")  # words and numbers of folded text
 
 def fold(text: str) -> str:
     """Lower case without accents: "Reactiés" → "reacties"."""
+    if text.isascii():  # most text: nothing to decompose
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
