@@ -49,6 +49,12 @@ class _Writer:
         self.body = self.document.element.body
         self.end = self.body.sectPr  # paragraphs and tables go before the section settings
 
+    def proofing_language(self, tag: str) -> None:
+        """The language Word and LibreOffice check the spelling in (the template says
+        en-US, which would mark every Dutch word as a mistake)."""
+        for lang in self.document.styles.element.iter(_qn("w:lang")):
+            lang.set(_qn("w:val"), tag)
+
     def _el(self, parent, tag: str, **attrs: str):
         from lxml import etree
 
@@ -140,11 +146,15 @@ class _Writer:
             self.section(child, min(level + 1, 9))
 
 
+PROOFING = {"nl": "nl-NL", "en": "en-GB"}
+
+
 def render_docx(doc: StrategyDocument) -> bytes:
     writer = _Writer()
     props = writer.document.core_properties
     props.title, props.language = clean(doc.title)[:255], doc.lang
     props.author = props.last_modified_by = ""
+    writer.proofing_language(PROOFING.get(doc.lang, doc.lang))
     writer.paragraph(clean(doc.title), "Title")
     writer.fields(doc.fields)
     for section in doc.sections:

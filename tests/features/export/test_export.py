@@ -76,6 +76,7 @@ def test_a_docx_is_a_real_word_file(strategy, render):
         assert any(n.startswith("word/media/") and n.endswith(".png") for n in names)
         assert b"<dc:title>Socialemediastrategie van Bibliotheek Rivierenland</dc:title>" in (
             z.read("docProps/core.xml"))
+        assert b'w:lang w:val="nl-NL"' in z.read("word/styles.xml")  # spell-checked in Dutch
 
 
 def test_the_html_prints_well_and_its_body_can_be_embedded(strategy, db, clock):
