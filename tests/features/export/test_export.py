@@ -329,3 +329,15 @@ def test_an_exact_name_wins_over_a_longer_one(db_file):
     db = open_db(str(db_file))
     assert find_library(db, "bibliotheek noord")["name"] == "Bibliotheek Noord"
     assert find_library(db, " Noordoost ")["name"] == "Bibliotheek Noordoost"
+
+
+def test_the_readme_excerpt_is_what_the_export_writes(strategy, render):
+    """The README shows a piece of a generated document: every line of it is a line
+    the Markdown export of the tests' example library really has."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    excerpt = readme.split("An excerpt (Markdown, from the tests' example library):")[1]
+    excerpt = excerpt.split("```markdown\n", 1)[1].split("```", 1)[0]
+    written = set(render(strategy[2], "md").decode().splitlines())
+    shown = [line for line in excerpt.splitlines() if line.strip() not in ("", "…")]
+    assert len(shown) > 20
+    assert [line for line in shown if line not in written] == []
