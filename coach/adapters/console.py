@@ -34,7 +34,7 @@ from coach.storage import users
 TAG = re.compile(r"</?(?:b|strong|i|em|u|ins|s|strike|del|code|pre|a|tg-spoiler|span|blockquote)"
                  r"(?:\s[^>]*)?>")
 PREFIX = "console:"  # before the name in a console user's id
-QUIT = (":quit", ":q")
+QUIT = (":quit", ":q", ":exit", "/quit", "/exit")  # /quit: what people type first
 
 
 def plain(text: str) -> str:

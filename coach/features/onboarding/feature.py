@@ -7,6 +7,8 @@ strategy's first open question follows.
 
 from __future__ import annotations
 
+import re
+
 from coach.core.events import Choice, Reply
 from coach.core.feature import Feature, Mode
 from coach.core.texts import label
@@ -16,6 +18,8 @@ from coach.storage import invites, libraries, users
 from coach.storage.sql import iso
 
 LIBRARY_NAME_MAX = 80
+OWNER = "onboarding"  # this feature's key in users.pending: a name typed at the menu
+INVITE_CODE = re.compile(r"[A-Za-z0-9_-]{16}")  # what invites.create_invite makes
 
 
 def menu(turn: Turn, welcome: bool = False) -> list[Reply]:
@@ -45,6 +49,12 @@ def press_library(turn: Turn, action: str) -> list[Reply]:
         library = libraries.get_library(turn.db, turn.library_id)
         return [turn.say("notices.already_member", library=library["name"]),
                 *turn.where_you_are()]
+    if action == "named":  # the name typed at the menu, confirmed
+        name = turn.state(OWNER).get("name")
+        turn.set_state(OWNER, None)
+        if name:
+            return _create_library(turn, name)
+        action = "new"
     if action == "new":
         turn.update(mode="naming")
         return [turn.say("ask_library_name")]
@@ -68,7 +78,22 @@ def on_text(turn: Turn, text: str) -> list[Reply]:
         if not text:
             return [turn.say("errors.empty"), turn.say("ask_invite_code")]
         return join(turn, text.split()[0])
-    return menu(turn)
+    return _typed_at_menu(turn, text)
+
+
+def _typed_at_menu(turn: Turn, text: str) -> list[Reply]:
+    """Typed instead of pressed: an invite code joins; anything that can be a library's
+    name is offered as the new library's name (one press, or the menu's own buttons)."""
+    if INVITE_CODE.fullmatch(text):
+        return join(turn, text)
+    name = " ".join(text.split())
+    if not 2 <= len(name) <= LIBRARY_NAME_MAX:
+        return [turn.say("notices.onboarding_typed"), *menu(turn)]
+    turn.set_state(OWNER, {"name": name})
+    choices = [[Choice(label(turn.lang, "create_named"), "l:named")],
+               [Choice(label(turn.lang, "new_library_other_name"), "l:new")],
+               [Choice(label(turn.lang, "join_library"), "l:join")]]
+    return [turn.say("notices.onboarding_name", choices=choices, name=name)]
 
 
 def _create_library(turn: Turn, name: str) -> list[Reply]:
