@@ -21,7 +21,12 @@ def display(q: Question, value: Any, lang: str) -> str:
         labels = [o.label[lang] if (o := q.option(i)) else str(i) for i in ids]
         return ", ".join(labels)
     if q.kind == "number" and isinstance(value, dict):
-        return format_number(float(value.get("value", 0)), lang, percent=bool(value.get("percent")))
+        number, percent = float(value.get("value", 0)), bool(value.get("percent"))
+        text = format_number(number, lang, percent=percent)
+        if q.unit and not percent:
+            one, many = q.unit.get(lang) or q.unit["nl"]
+            text = f"{text} {one if number == 1 else many}"
+        return text
     return str(value)
 
 

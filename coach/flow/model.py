@@ -87,6 +87,7 @@ class Question:
     role: str | None = None  # what Python relies on it for (ROLES)
     options_from: tuple[str, ...] = ()  # options: the items of these earlier list answers
     checks: tuple[Check, ...] = ()  # answer checks, the flow's defaults for its kind first
+    unit: dict[str, tuple[str, str]] = field(default_factory=dict)  # number: (one, many)
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)
@@ -240,7 +241,20 @@ def _question(raw: dict, step_id: str, seen: set[str],
         options_from=options_from,
         checks=_checks(raw.get("checks"), (default_checks or {}).get(kind, ()),
                        f"{where}, checks"),
+        unit=_unit(raw.get("unit"), kind, where),
     )
+
+
+def _unit(raw: object, kind: str, where: str) -> dict[str, tuple[str, str]]:
+    """A number's unit per language, singular and plural: ``{nl: [uur, uur], en:
+    [hour, hours]}``."""
+    if raw is None:
+        return {}
+    if kind != "number" or not isinstance(raw, dict) or any(
+            not isinstance(raw.get(lang), list) or len(raw[lang]) != 2 for lang in LANGS):
+        raise FlowError(f"{where}: unit belongs to a number question, as [one, many] for"
+                        f" each of {', '.join(LANGS)}")
+    return {lang: (str(raw[lang][0]), str(raw[lang][1])) for lang in LANGS}
 
 
 def parse_flow(data: dict) -> Flow:

@@ -65,7 +65,7 @@ def _summary(r: Reading) -> Section:
     hours = r.answers(r.flow.by_role("hours").id)
     capacity = ""
     if hours and isinstance(hours[0]["value"], dict):
-        capacity = w("hours", hours=r.shown(hours[0]))
+        capacity = r.shown(hours[0])  # "4 uur": the unit is the flow's
     pairs = [(w(label), value) for label, value in (
         ("field_mission", r.value("mission.statement")), ("field_focus", r.value("focus")),
         ("field_audiences", audiences), ("field_channels", r.value("channels")),

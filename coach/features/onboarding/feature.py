@@ -14,6 +14,8 @@ from coach.core.feature import Feature, Mode
 from coach.core.texts import label
 from coach.core.turn import Turn
 from coach.flow.library import library_value
+from coach.flow.text import WORD, fold
+from coach.flow.vocabulary import words
 from coach.storage import invites, libraries, users
 from coach.storage.sql import iso
 
@@ -84,16 +86,26 @@ def on_text(turn: Turn, text: str) -> list[Reply]:
 def _typed_at_menu(turn: Turn, text: str) -> list[Reply]:
     """Typed instead of pressed: an invite code joins; anything that can be a library's
     name is offered as the new library's name (one press, or the menu's own buttons)."""
-    if INVITE_CODE.fullmatch(text):
+    code = INVITE_CODE.fullmatch(text)
+    if code and invites.find_invite(turn.db, text):
         return join(turn, text)
     name = " ".join(text.split())
-    if not 2 <= len(name) <= LIBRARY_NAME_MAX:
-        return [turn.say("notices.onboarding_typed"), *menu(turn)]
+    if not 2 <= len(name) <= LIBRARY_NAME_MAX or not _names_a_library(name):
+        if code:  # shaped like a code: say what is wrong with it
+            return join(turn, text)
+        return [turn.say("notices.onboarding_typed"), *menu(turn)]  # "hallo" is no name
     turn.set_state(OWNER, {"name": name})
     choices = [[Choice(label(turn.lang, "create_named"), "l:named")],
                [Choice(label(turn.lang, "new_library_other_name"), "l:new")],
                [Choice(label(turn.lang, "join_library"), "l:join")]]
     return [turn.say("notices.onboarding_name", choices=choices, name=name)]
+
+
+def _names_a_library(text: str) -> bool:
+    """"Bibliotheek Testdorp", "de Bieb", "Westside Library": a word of it begins with
+    one of the vocabulary's ``library_words`` (any language)."""
+    starts = words("library_words")
+    return any(w.startswith(starts) for w in WORD.findall(fold(text)))
 
 
 def _create_library(turn: Turn, name: str) -> list[Reply]:

@@ -24,7 +24,7 @@ def test_a_typed_name_is_offered_as_the_new_library_and_one_press_creates_it(cha
 def test_another_name_can_still_be_typed_and_a_stale_offer_asks_for_the_name(chat):
     anna = chat("Anna")
     anna.cmd("start")
-    anna.say("Testdorp")
+    anna.say("Bieb Testdorp")
     anna.press_data("l:new")
     assert "Hoe heet je bibliotheek?" in anna.last
     anna.say("Bibliotheek Oost")
@@ -46,7 +46,8 @@ def test_a_typed_invite_code_joins(chat):
     assert bram.user()["role"] == "member"
 
 
-@pytest.mark.parametrize("text", ["x", "a" * 81, "🙂"])
+@pytest.mark.parametrize("text", ["x", "a" * 81, "🙂", "30", "?!", "hallo", "Testdorp",
+                                  "Bibliotheek " + "x" * 80])
 def test_text_that_cannot_be_a_name_gets_one_sentence_and_the_menu(chat, text):
     dirk = chat("Dirk")
     dirk.cmd("start")
@@ -60,3 +61,14 @@ def test_english_offer(chat):
     ann.cmd("start")
     ann.say("Westside Library")
     assert "“Westside Library”" in ann.last and ann.buttons()[0] == "l:named"
+
+
+def test_a_code_shaped_name_is_still_a_name_and_a_wrong_code_says_so(chat):
+    anna = chat("Anna")
+    anna.cmd("start")
+    anna.say("BibliotheekOost1")  # 16 letters and digits, like a code
+    assert anna.buttons()[0] == "l:named"
+    bram = chat("Bram")
+    bram.cmd("start")
+    bram.say("Zx81_kq-Pw3mNv7A")
+    assert "Die code ken ik niet" in bram.last and not bram.user()["library_id"]
