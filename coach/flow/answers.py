@@ -10,11 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from coach.flow.matching import match_answer, match_option, split_tokens
 from coach.flow.model import Question
 from coach.flow.numbers import NumberError, parse_number
+from coach.flow.text import normalize
+from coach.flow.vocabulary import words
 
 
 @dataclass
@@ -100,6 +103,16 @@ def _interpret(q: Question, text: str, matchers: Mapping[str, Matcher]) -> list[
     return [i for i in read(text[:2000]) if q.option(i)]
 
 
+@cache
+def _everyone_words() -> frozenset[str]:
+    return frozenset(normalize(w) for w in words("everyone"))
+
+
+def _everyone(text: str) -> bool:
+    """"iedereen", "Alle leeftijden!": the whole answer names everyone, no group."""
+    return len(text) <= 40 and normalize(text) in _everyone_words()
+
+
 # A typed choice longer than this is a paste (a long text, or a part of one that
 # Telegram split), not options: it gets its own reply instead of a fuzzy guess.
 MAX_TYPED_OPTIONS_LENGTH = 400
@@ -109,6 +122,8 @@ def parse_options(q: Question, text: str, matchers: Mapping[str, Matcher]) -> Ou
     if len(text) > MAX_TYPED_OPTIONS_LENGTH:
         return _fail("long_for_options", length=len(text),
                      examples=[o.label for o in q.options[:2]])
+    if q.kind == "multi" and _everyone(text):  # a group too big to start with
+        return _fail("everyone")
     tokens = split_tokens(text) if q.kind == "multi" else [text.strip()]
     match = match_answer if q.options_from else match_option
     matches = [match(t, q.options) for t in tokens]

@@ -68,6 +68,7 @@ SCHEMA: dict[str, Any] = {
         "other": WORDS, "conversion": WORDS, "engagement": WORDS, "reach": WORDS,
     },
     "not_in_place": WORDS,  # a short answer with one of these says "not yet": "nog niet"
+    "everyone": WORDS,  # a whole typed answer to "which audiences?" that names no group
     "library_words": WORDS,  # a word that begins one of these makes typed text a library's name
     "numbers": {  # words around a typed number
         "zero": WORDS, "about": WORDS, "percent": WORDS, "currency": WORDS,
