@@ -63,7 +63,7 @@ def test_missing_period_deadline_and_baseline_are_asked_once(tmp_path, clock):
     assert "Eerst nog iets over jullie KPI's" in anna.last
     assert "Nog één ding" in anna.last and "<b>Aanmeldingen</b> (50) per week" in anna.last
     assert [b.label for b in anna.replies[-1].buttons()] == [
-        "Per week", "Per maand", "Totaal vóór een datum", "⏭ Later"]
+        "Per week", "Per maand", "Totaal vóór een datum", "Later"]
     anna.press("Per week")
     assert "Wanneer wil je het doel voor <b>Aanmeldingen</b> gehaald hebben?" in anna.last
     anna.say("over 3 maanden")  # typed works as well as a button
