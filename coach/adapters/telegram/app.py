@@ -85,13 +85,16 @@ async def _handle(
         return
     replies = _coach(context).handle(to_event(update, **fields))
     await deliver(context.application, chat.id, replies, pressed)
-    await _menus(context)
+    await _menus(update, context)
 
 
-async def _menus(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The menus of users whose role or language the update changed (menus.py)."""
+async def _menus(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The menus of users whose role or language the update changed, and the sender's
+    if it is not the one their app's language asks for (menus.py)."""
+    user = update.effective_user
+    sender = (user_key(user.id), user.language_code) if user is not None else None
     try:
-        await menus.sync_changed_menus(context.application, _coach(context))
+        await menus.sync_changed_menus(context.application, _coach(context), sender=sender)
     except Exception:  # noqa: BLE001 - a menu must not cost the user their reply
         log.exception("could not update the command menus")
 
@@ -157,7 +160,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         # the choice stays readable above what follows; a stale press shows no choice
         await close_pressed(app, chat.id, message, None if notices else query.data)
     await deliver(app, chat.id, replies, message)
-    await _menus(context)
+    await _menus(update, context)
 
 
 async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
