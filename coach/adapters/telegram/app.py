@@ -3,7 +3,8 @@
 The Coach knows nothing about Telegram. The handlers here turn each update into an
 event (``convert.py``), call ``coach.handle`` and send the returned replies in order
 (``send.py``); then the menus of users whose role changed are brought up to date
-(``menus.py``). After a button press the pressed message is closed (the choice below
+(``menus.py``). The tail of a long paste that Telegram split is left out
+(``pastes.py``). After a button press the pressed message is closed (the choice below
 its text, no keyboard) unless a reply replaces it; a stale press gets only a short
 notification on the button. Group chats get one "message me privately" notice and
 nothing else. A private chat's block and unblock (``my_chat_member``) are recorded.
@@ -44,7 +45,7 @@ from telegram.ext import (
 from telegram.helpers import create_deep_linked_url
 from telegram.request import BaseRequest
 
-from coach.adapters.telegram import jobs, menus
+from coach.adapters.telegram import jobs, menus, pastes
 from coach.adapters.telegram.convert import command_fields, media_kind, to_event, user_key
 from coach.adapters.telegram.pacing import PacedRateLimiter
 from coach.adapters.telegram.retry import call_with_retry
@@ -110,7 +111,9 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
-    assert message is not None
+    assert message is not None and update.effective_user is not None
+    if pastes.is_tail(_coach(context), user_key(update.effective_user.id), message):
+        return  # the rest of a long paste the coach answered already (pastes.py)
     await _handle(update, context, text=message.text or "")
 
 
