@@ -106,11 +106,15 @@ def record_handled_behind(db: Database, update_ids: list[int], now: datetime) ->
                         " values (?, ?)", [(i, iso(now)) for i in update_ids])
 
 
-def handled_behind(db: Database) -> set[int]:
-    """The ids of the updates handled while the offset was held behind them."""
-    return {r["update_id"] for r in rows(db, "select update_id from handled_behind")}
+def handled_behind(db: Database, since: datetime) -> set[int]:
+    """The ids of the updates handled while the offset was held behind them, since
+    ``since`` (Telegram keeps an update for 24 hours)."""
+    return {r["update_id"] for r in rows(
+        db, "select update_id from handled_behind where handled_at >= ?", [iso(since)])}
 
 
-def forget_handled_behind(db: Database, before: int) -> None:
-    """Telegram confirmed every update before ``before``: it sends them no more."""
-    write(db, "delete from handled_behind where update_id < ?", [before])
+def forget_handled_behind(db: Database, before: int, older_than: datetime) -> None:
+    """Telegram confirmed every update before ``before`` (it sends them no more), and
+    forgot those older than ``older_than``."""
+    write(db, "delete from handled_behind where update_id < ? or handled_at < ?",
+          [before, iso(older_than)])

@@ -4,6 +4,8 @@ language, whichever code makes it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlite_utils
 
 from coach.storage import chats, users
@@ -139,12 +141,15 @@ def test_a_long_text_is_kept_per_user_and_forgotten_with_them(coach, clock):
 def test_updates_handled_behind_a_held_one_are_kept_until_confirmed(coach, clock):
     db = coach.db
     with transaction(db):
+        chats.record_handled_behind(db, [19], clock() - timedelta(days=2))
         chats.record_handled_behind(db, [11, 12, 14], clock())
         chats.record_handled_behind(db, [12], clock())
-    assert chats.handled_behind(db) == {11, 12, 14}
+    day_ago = clock() - timedelta(days=1)
+    assert chats.handled_behind(db, since=day_ago) == {11, 12, 14}
+    assert chats.handled_behind(db, since=day_ago - timedelta(days=2)) == {11, 12, 14, 19}
     with transaction(db):
-        chats.forget_handled_behind(db, before=13)
-    assert chats.handled_behind(db) == {14}
+        chats.forget_handled_behind(db, before=13, older_than=day_ago)
+    assert chats.handled_behind(db, since=day_ago - timedelta(days=2)) == {14}
 
 
 def test_block_state_is_only_kept_for_known_users_and_forgotten_with_them(coach, clock):
