@@ -164,6 +164,17 @@ def build_biebcoach(db_path: str, api: LocalBotApi, limiter: bool,
     return app, coach
 
 
+async def start_biebcoach(app: Any, coach: Any) -> None:
+    """What starting the bot does before the first update: ``initialize``,
+    ``post_init``, and the job it schedules at once, the menus of the users marked in
+    ``menu_changes`` (here: the pre-populated coordinators)."""
+    from coach.adapters.telegram import menus
+
+    await app.initialize()
+    await app.post_init(app)
+    await menus.sync_changed_menus(app, coach, limit=None)
+
+
 def build_bare(api: LocalBotApi) -> Any:
     from telegram import Update
     from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes, filters
@@ -405,8 +416,7 @@ async def worker(args: argparse.Namespace) -> dict[str, Any]:
                                      durability="full" if "+full" in variant else "normal")
         db = coach.db
         engine_s = time_engine(coach)
-        await app.initialize()
-        await app.post_init(app)
+        await start_biebcoach(app, coach)
         total = len(template_walk()[0])
         olds = [i for i in r.sample(range(args.size), min(args.size, args.old * 3))
                 if progress_of(i, total) < total][: args.old]

@@ -353,10 +353,34 @@ def _m11_web(db: sqlite_utils.Database) -> None:
     db["web_attempts"].create_index(["client", "at"])
 
 
+def _m12_chat_state_for_everyone(db: sqlite_utils.Database) -> None:
+    """Migration 8's chat state for every Telegram user (coach/storage/chats.py says what
+    each holds): ``chat_menus.menu`` (``coordinator`` for the rows so far, or ``private``)
+    with triggers that mark every language change and the deletion of a user whose chat
+    has a menu; ``chat_pastes``; ``handled_behind``."""
+    db["chat_menus"].add_column("menu", str)
+    db.execute("update chat_menus set menu = 'coordinator'")
+    mark = "insert or ignore into menu_changes (user_ref) values"
+    for trigger in ("menu_role_update", "menu_role_delete"):
+        db.execute(f"drop trigger if exists {trigger}")
+    db.execute(f"""create trigger menu_role_update after update of role, lang on users
+        when new.id like 'tg:%' and (old.lang is not new.lang or (old.role is not new.role
+          and (old.role = 'coordinator' or new.role = 'coordinator')))
+        begin {mark} (new.id); end""")
+    db.execute(f"""create trigger menu_role_delete after delete on users
+        when old.id like 'tg:%' and (old.role = 'coordinator'
+          or exists (select 1 from chat_menus where user_ref = old.id))
+        begin {mark} (old.id); end""")
+    db["chat_pastes"].create({"user_id": str, "message_id": int, "sent_at": str},
+                             pk="user_id")
+    db["handled_behind"].create({"update_id": int, "handled_at": str}, pk="update_id")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m1_initial, _m2_measurements, _m3_checkins,
     _m4_indexes, _m5_pending_per_feature, _m6_answer_feedback, _m7_library_answers,
     _m8_chat_state, _m9_measurement_periods, _m10_suggestion_outcomes, _m11_web,
+    _m12_chat_state_for_everyone,
 ]
 
 

@@ -281,7 +281,7 @@ class FakeBotApi:
         chat = self._chat(user_id, chat_type, chat_id, **kw)
         msg = {
             "message_id": self._new_message_id(chat["id"]),
-            "date": int(time.time()),
+            "date": kw.get("date") or int(time.time()),  # ``date``: sent at (Unix time)
             "chat": chat,
         }
         if chat_type != "channel":

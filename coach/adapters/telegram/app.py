@@ -3,7 +3,8 @@
 The Coach knows nothing about Telegram. The handlers here turn each update into an
 event (``convert.py``), call ``coach.handle`` and send the returned replies in order
 (``send.py``); then the menus of users whose role changed are brought up to date
-(``menus.py``). After a button press the pressed message is closed (the choice below
+(``menus.py``). The tail of a long paste that Telegram split is left out
+(``pastes.py``). After a button press the pressed message is closed (the choice below
 its text, no keyboard) unless a reply replaces it; a stale press gets only a short
 notification on the button. Group chats get one "message me privately" notice and
 nothing else. A private chat's block and unblock (``my_chat_member``) are recorded.
@@ -44,7 +45,7 @@ from telegram.ext import (
 from telegram.helpers import create_deep_linked_url
 from telegram.request import BaseRequest
 
-from coach.adapters.telegram import jobs, menus
+from coach.adapters.telegram import jobs, menus, pastes
 from coach.adapters.telegram.convert import command_fields, media_kind, to_event, user_key
 from coach.adapters.telegram.pacing import PacedRateLimiter
 from coach.adapters.telegram.retry import call_with_retry
@@ -85,13 +86,16 @@ async def _handle(
         return
     replies = _coach(context).handle(to_event(update, **fields))
     await deliver(context.application, chat.id, replies, pressed)
-    await _menus(context)
+    await _menus(update, context)
 
 
-async def _menus(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The menus of users whose role or language the update changed (menus.py)."""
+async def _menus(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The menus of users whose role or language the update changed, and the sender's
+    if it is not the one their app's language asks for (menus.py)."""
+    user = update.effective_user
+    sender = (user_key(user.id), user.language_code) if user is not None else None
     try:
-        await menus.sync_changed_menus(context.application, _coach(context))
+        await menus.sync_changed_menus(context.application, _coach(context), sender=sender)
     except Exception:  # noqa: BLE001 - a menu must not cost the user their reply
         log.exception("could not update the command menus")
 
@@ -107,7 +111,9 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
-    assert message is not None
+    assert message is not None and update.effective_user is not None
+    if pastes.is_tail(_coach(context), user_key(update.effective_user.id), message):
+        return  # the rest of a long paste the coach answered already (pastes.py)
     await _handle(update, context, text=message.text or "")
 
 
@@ -157,7 +163,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         # the choice stays readable above what follows; a stale press shows no choice
         await close_pressed(app, chat.id, message, None if notices else query.data)
     await deliver(app, chat.id, replies, message)
-    await _menus(context)
+    await _menus(update, context)
 
 
 async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

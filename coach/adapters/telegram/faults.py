@@ -22,8 +22,13 @@ was rolled back. Then:
   again) so that no one else is blocked. When every update fails (a full disk for all),
   nothing is given up: Telegram keeps them. A stop or a crash while updates wait leaves
   the offset at the oldest of them: after the restart Telegram delivers it and
-  everything after it again; the updates handled already are recognised by their id
-  (``processed_events``), and their users see their open question once more;
+  everything after it again. The updates of other chats handled (and answered) behind
+  it meanwhile are recorded in SQLite (:class:`HandledBehind`, ``handled_behind``) and
+  left out when they come again, so their users are not answered twice; the record
+  goes once Telegram confirmed them. (Any other update that comes again, after a crash
+  between storing and answering it, is recognised by its id, ``processed_events``,
+  and its user is shown where they are: their reply may never have gone out.) When the
+  record itself cannot be written, the user sees their open question once more;
 - the webhook (``webhook.py``) answers Telegram 503 for the failed update and for later
   updates of that chat (:class:`ChatBlocks`), so Telegram delivers them again later;
   after ``BLOCK_MAX`` without the failed update coming back, the chat is free again.
@@ -38,6 +43,8 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -45,13 +52,18 @@ from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
 from coach.adapters.telegram.convert import user_key
 from coach.adapters.telegram.send import deliver
-from coach.storage.db import StorageError
+from coach.storage import chats
+from coach.storage.db import StorageError, transaction
+
+if TYPE_CHECKING:
+    from coach.core.engine import Coach
 
 log = logging.getLogger("coach.telegram")
 
 RETRY_FIRST = 1.0  # seconds before a chat's failed update is tried again; doubles ...
 RETRY_MAX = 60.0  # ... up to this
 BLOCK_MAX = 15 * 60.0  # webhook: seconds a chat waits for its failed update to come back
+KEPT_BY_TELEGRAM = timedelta(hours=24)  # an unconfirmed update is delivered this long
 
 
 def chat_key(update: Update) -> int:
@@ -188,6 +200,45 @@ class Holds:
         first = self.first_id()
         return next((c for c, w in self.chats.items() if w.updates[0].update_id == first),
                     None)
+
+
+class HandledBehind:
+    """Polling: the ids of the updates handled and answered while an older update was
+    held, in SQLite (``chats.handled_behind``), read once at the start."""
+
+    def __init__(self, coach: Coach) -> None:
+        self.db = coach.db
+        self.clock = coach.clock
+        try:
+            self.ids = chats.handled_behind(self.db, self.clock() - KEPT_BY_TELEGRAM)
+        except StorageError as exc:  # the first update will say what is wrong
+            log.warning("could not read the updates handled before the restart (%s)",
+                        exc.kind)
+            self.ids = set()
+
+    def __contains__(self, update_id: int) -> bool:
+        return update_id in self.ids
+
+    def add(self, update_id: int) -> None:
+        try:
+            with transaction(self.db):
+                chats.record_handled_behind(self.db, [update_id], self.clock())
+        except StorageError as exc:  # after a restart its user sees their question again
+            log.warning("could not record update %s as handled (%s)", update_id, exc.kind)
+            return
+        self.ids.add(update_id)
+
+    def confirmed(self, offset: int | None) -> None:
+        """A getUpdates from ``offset`` went through: the updates before it are
+        confirmed, Telegram sends them no more."""
+        if offset is None or not any(i < offset for i in self.ids):
+            return
+        try:
+            with transaction(self.db):
+                chats.forget_handled_behind(self.db, offset, self.clock() - KEPT_BY_TELEGRAM)
+        except StorageError:
+            return  # tried again after the next getUpdates
+        self.ids = {i for i in self.ids if i >= offset}
 
 
 # --------------------------------------------------------------------------- webhook

@@ -7,12 +7,17 @@ all private chats', the default):
   "message me privately");
 - private chats get :data:`PRIVATE_MENU`, the handful of commands people use, per
   language (the default one in Dutch); every command stays in /help and works typed;
-- a coordinator's chat has a menu of its own, :data:`COORDINATOR_MENU`, in the user's
-  language. It follows role and language changes (a handover, a removal, /forget, a
+- a chat has a menu of its own (:data:`BotCommandScopeChat`) when the others would show
+  the wrong one (:func:`wanted`): a coordinator's, :data:`COORDINATOR_MENU`, in their
+  language; anyone else's, :data:`PRIVATE_MENU` in their language, when that is not the
+  language their Telegram app shows them (they chose another with /taal, or changed the
+  app's). It follows role and language changes (a handover, a removal, /forget, a
   deleted library, /taal) whichever feature made them: triggers in the database mark
   the users whose role or language changed (``coach/storage/chats.py``), and
-  :func:`sync_changed_menus` brings their menus up to date after each update and at
-  the start. A menu that could not be set keeps its mark and is tried again.
+  :func:`sync_changed_menus` brings their menus, and the menu of the user whose update
+  it was (their app's language comes with it), up to date after each update and at the
+  start. What a chat was given is recorded (``chat_menus``): a menu is set only when it
+  differs. A menu that could not be set keeps its mark and is tried again.
 
 Name, description and short description (``prompts/<lang>/bot_profile.j2``) and the
 menus are read from Telegram first and set only where they differ, at the start.
@@ -39,6 +44,7 @@ from telegram.ext import Application
 
 from coach.adapters.telegram.convert import chat_id
 from coach.adapters.telegram.retry import call_with_retry
+from coach.core.texts import DEFAULT_LANG, lang_from_hint, lang_or_default
 from coach.storage import chats
 from coach.storage.db import transaction
 
@@ -134,17 +140,54 @@ async def set_up(app: Application, coach: Coach) -> None:
     log.info("menus and profile checked; %d changed", changed)
 
 
-async def sync_menu(app: Application, coach: Coach, user_ref: str) -> None:
-    """Bring one user's own menu up to date (a coordinator's, or none) and clear the
-    mark; a network failure keeps the mark (tried again later)."""
+class _Unknown:
+    """The Telegram app's language of a user who sent no update now."""
+
+
+UNKNOWN = _Unknown()
+Client = str | None | _Unknown  # a user's language_code (None: their app sent none)
+Menu = tuple[str, str]  # ("coordinator" or "private", language)
+
+
+def shown_lang(client: str | None) -> str:
+    """The language of the private-chat menu Telegram shows an app in ``client``."""
+    return lang_from_hint(client) if lang_from_hint(client) in MENU_LANGS else DEFAULT_LANG
+
+
+def wanted(state: dict[str, Any], client: Client) -> Menu | None:
+    """The menu a chat should have of its own (``chats.menu_state``), or None when the
+    scopes for everyone show the right one. Without the app's language (``UNKNOWN``),
+    someone who is not a coordinator gets the short menu in their language, which is
+    right whatever their app shows."""
+    if not state["known"]:
+        return None
+    lang = lang_or_default(state["lang"])
+    if state["role"] == "coordinator":
+        return ("coordinator", lang)
+    if not isinstance(client, _Unknown) and lang == shown_lang(client):
+        return None
+    return ("private", lang)
+
+
+def _have(state: dict[str, Any]) -> Menu | None:
+    return (state["menu"], state["menu_lang"]) if state["menu"] else None
+
+
+async def sync_menu(app: Application, coach: Coach, user_ref: str,
+                    client: Client = UNKNOWN) -> None:
+    """Bring one user's own menu up to date and clear their mark; a network failure
+    keeps the mark (tried again later)."""
     db = coach.db
-    want, have = chats.menu_target(db, user_ref), chats.menu_lang(db, user_ref)
+    state = chats.menu_state(db, user_ref)
+    want, have = wanted(state, client), _have(state)
     chat = chat_id(user_ref) if user_ref.startswith("tg:") else None
     if chat is not None and want != have:
         scope = BotCommandScopeChat(chat)
         try:
             if want is not None:
-                menu = commands(coach, want, COORDINATOR_MENU)
+                kind, lang = want
+                menu = commands(coach, lang, COORDINATOR_MENU if kind == "coordinator"
+                                else PRIVATE_MENU)
                 await call_with_retry(lambda: app.bot.set_my_commands(menu, scope=scope),
                                       "setMyCommands chat")
             else:
@@ -158,12 +201,22 @@ async def sync_menu(app: Application, coach: Coach, user_ref: str) -> None:
 
 
 async def sync_changed_menus(app: Application, coach: Coach,
-                             limit: int | None = MENU_SYNC_BATCH) -> int:
-    """The menus of the users marked as changed (at most ``limit``); how many."""
+                             limit: int | None = MENU_SYNC_BATCH,
+                             sender: tuple[str, Client] | None = None) -> int:
+    """The menus of the users marked as changed (at most ``limit``) and, when it is not
+    the one it should be, of ``sender`` (the user whose update it was, with their app's
+    language); how many were brought up to date."""
     refs = chats.menu_changes(coach.db)
+    clients: dict[str, Client] = {}
+    if sender is not None:
+        ref, clients[ref] = sender
+        if ref not in refs:
+            state = chats.menu_state(coach.db, ref)
+            if wanted(state, sender[1]) != _have(state):
+                refs.insert(0, ref)
     for ref in refs[:limit]:
         try:
-            await sync_menu(app, coach, ref)
+            await sync_menu(app, coach, ref, clients.get(ref, UNKNOWN))
         except TelegramError as exc:
             log.warning("could not update the menu of %s: %s; trying again later", ref, exc)
             return 0

@@ -73,6 +73,7 @@ async def poll_updates(
     bot = app.bot
     fault_log = faults.install(app)
     holds = faults.Holds()
+    behind = faults.HandledBehind(app.bot_data["coach"])  # answered while others were held
     done: set[int] = set()  # handled ids from the offset on: Telegram sends them again
     newest: int | None = None  # the highest update id seen
     offset: int | None = None
@@ -93,6 +94,9 @@ async def poll_updates(
         await app.process_update(update)
         if fault_log.took(update):
             last_stored[0] = holds.clock()
+            first = holds.first_id()
+            if first is not None and update.update_id > first:  # Telegram sends it again
+                behind.add(update.update_id)
             return True
         return False
 
@@ -177,12 +181,16 @@ async def poll_updates(
                 webhook_cleared = True
                 continue
             conflicts.over()
+            behind.confirmed(offset)
             new = 0
             for update in updates:
                 uid = update.update_id
                 newest = uid if newest is None else max(newest, uid)
                 if uid in done or uid in holds:
                     continue  # handled, or waiting behind its chat's failed update
+                if uid in behind:  # handled before a restart, behind a held update
+                    done.add(uid)
+                    continue
                 new += 1
                 if holds.waits(update):
                     continue

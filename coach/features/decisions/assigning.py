@@ -48,7 +48,7 @@ def member_reply(turn: Turn, member: dict[str, Any], notice: str = "",
                  replace: bool = False) -> Reply:
     mine = assignments.assigned_steps(turn.db, turn.library_id, member["id"])
     tok = token(member["id"])
-    buttons = [Choice(("✅ " if s.id in mine else "") + f"{s.number}. {s.title[turn.lang]}",
+    buttons = [Choice(f"{s.number}. {s.title[turn.lang]}" + (" ✅" if s.id in mine else ""),
                       f"v:t:{tok}:{s.number}") for s in turn.flow.steps]
     rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
     rows.append([turn.button("decisions.btn_assign_back", "v:l")])

@@ -78,7 +78,7 @@ def _settings_section(turn: Turn) -> list[Reply]:
     if turn.user["role"] != "coordinator":
         return []
     policy = libraries.setting(turn.db, turn.library_id, "on_forget", ANONYMISE)
-    choices = [[Choice(("✅ " if policy == p else "") + turn.t(f"labels.on_forget_{p}"),
+    choices = [[Choice(turn.t(f"labels.on_forget_{p}") + (" ✅" if policy == p else ""),
                        f"p:policy:{p}")] for p in (ANONYMISE, REMOVE)]
     return [turn.say("privacy_texts.policy_setting", choices=choices, policy=policy)]
 

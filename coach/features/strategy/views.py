@@ -42,8 +42,8 @@ def option_rows(position: Position, lang: str, selected: list[str]) -> list[list
     q, ref = position.question, position_ref(position)
     buttons = []
     for o in q.options:
-        mark = "✅ " if o.id in selected else ""
-        buttons.append(Choice(mark + o.label[lang], f"o:{ref}:{o.id}"))
+        mark = " ✅" if o.id in selected else ""  # after the word: it is read out last
+        buttons.append(Choice(o.label[lang] + mark, f"o:{ref}:{o.id}"))
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     if q.kind == "multi":
         rows.append([Choice(label(lang, "done"), f"m:{ref}")])

@@ -72,7 +72,7 @@ def team_reply(turn: Turn) -> Reply:
                         "answered": answered, "total": total, "steps": steps})
         if m["id"] != turn.user["id"]:
             label = _name(m)[:30] + ("" if m["role"] != "coordinator" else " 👑")
-            rows.append([Choice(f"👤 {label}", f"t:m:{token(m['id'])}")])
+            rows.append([Choice(label, f"t:m:{token(m['id'])}")])
     rows.append([turn.button("team.btn_invite", "i:new")])
     text = turn.t("team.list", library=library["name"], members=members,
                   others=len(rows) > 1)

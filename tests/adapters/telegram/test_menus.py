@@ -83,13 +83,77 @@ async def test_the_coordinators_menu_follows_a_handover_and_a_language_change(
     await bram.press("g:nl")
     assert api.menu_for(202, "en") == coordinator_nl
 
-    # the library is deleted: nobody has a coordinator's menu any more
+    # the library is deleted: nobody has a coordinator's menu any more; Bram keeps the
+    # short menu in Dutch, which he chose (his app is in English)
     await bram.command("bibliotheek_wissen")
     await bram.press("p:dellib:")
-    assert api.menu_for(202, "nl") == names(menus.PRIVATE_MENU, "nl")
-    assert [k for k in api.commands if k[0].startswith("chat:")] == []
+    assert api.menu_for(202, "en") == names(menus.PRIVATE_MENU, "nl")
+    assert [k for k in api.commands if k[0].startswith("chat:")] == [("chat:202", "")]
     assert bot.coach.db.execute("select count(*) from menu_changes").fetchone()[0] == 0
-    assert bot.coach.db.execute("select count(*) from chat_menus").fetchone()[0] == 0
+    assert bot.coach.db.execute("select user_ref, menu, lang from chat_menus").fetchall() == [
+        ("tg:202", "private", "nl")]
+
+
+def chat_menu_calls(api: FakeBotApi, chat: int, since: int) -> list[str]:
+    """The calls that set or deleted the menu of ``chat``'s own scope since ``since``."""
+    return [c.method for c in api.calls[since:]
+            if c.method in ("setMyCommands", "deleteMyCommands")
+            and (c.params.get("scope") or {}).get("chat_id") == chat]
+
+
+async def test_a_members_menu_follows_the_language_chosen_with_taal(bot: RunningBot):
+    api = bot.api
+    anna = bot.user(101, "Anna")
+    await new_library(anna)
+    bram = bot.user(202, "Bram")  # his Telegram app is in Dutch
+    await bram.command("start", await invite_code(anna))
+    assert ("chat:202", "") not in api.commands  # the private chats' menu is right
+    assert api.menu_for(202, "nl") == names(menus.PRIVATE_MENU, "nl")
+
+    mark = api.mark()
+    await bram.command("taal")
+    await bram.press("g:en")
+    assert api.menu_for(202, "nl") == names(menus.PRIVATE_MENU, "en")  # his chat's own
+    assert [c["command"] for c in api.commands[("chat:202", "")]] == names(
+        menus.PRIVATE_MENU, "en")
+    await bram.send("Meer jongeren in de bibliotheek")
+    await bram.command("overzicht")
+    assert chat_menu_calls(api, 202, mark) == ["setMyCommands"]  # set once, not per update
+
+    await bram.command("language")
+    await bram.press("g:nl")  # back to his app's language: the chat needs no menu
+    assert ("chat:202", "") not in api.commands
+    assert api.menu_for(202, "nl") == names(menus.PRIVATE_MENU, "nl")
+    assert chat_menu_calls(api, 202, mark) == ["setMyCommands", "deleteMyCommands"]
+    assert bot.coach.db.execute("select count(*) from chat_menus where user_ref = 'tg:202'"
+                                ).fetchone()[0] == 0
+
+
+async def test_a_member_whose_app_changed_language_gets_the_menu_of_their_own(
+        bot: RunningBot):
+    api = bot.api
+    cas = bot.user(303, "Cas")
+    await new_library(cas, "Bieb Zeist")
+    dirk = bot.user(404, "Dirk", language_code="en")
+    await dirk.command("start", await invite_code(cas))
+    await dirk.command("taal")
+    await dirk.press("g:nl")
+    assert api.menu_for(404, "en") == names(menus.PRIVATE_MENU, "nl")
+    # Dirk switches his Telegram app to Dutch: his next message says so
+    dirk.kw["language_code"] = "nl"
+    mark = api.mark()
+    await dirk.send("Meer jongeren in de bibliotheek")
+    assert chat_menu_calls(api, 404, mark) == ["deleteMyCommands"]
+    # ... and to German, a language without a menu of its own: the Dutch one shows
+    dirk.kw["language_code"] = "de"
+    await dirk.command("overzicht")
+    assert chat_menu_calls(api, 404, mark) == ["deleteMyCommands"]
+    assert api.menu_for(404, "de") == names(menus.PRIVATE_MENU, "nl")
+    # ... and to English: he chose Dutch, so his chat gets the Dutch menu again
+    dirk.kw["language_code"] = "en"
+    await dirk.command("overzicht")
+    assert chat_menu_calls(api, 404, mark) == ["deleteMyCommands", "setMyCommands"]
+    assert api.menu_for(404, "en") == names(menus.PRIVATE_MENU, "nl")
 
 
 async def test_a_menu_that_could_not_be_set_is_set_after_the_restart(fake_api: FakeBotApi,

@@ -64,7 +64,7 @@ async def test_after_each_kind_of_press_the_pressed_message_has_no_stale_keyboar
     calls = await anna.press_data(option["callback_data"], question["message_id"])
     assert [c.method for c in calls] == ["editMessageText"] and anna.closed == []
     toggled = message(api, 101, question["message_id"])
-    assert any(b["text"].startswith("✅") for b in buttons(toggled))
+    assert any(b["text"].endswith(" ✅") for b in buttons(toggled))
     # Done: the question is closed
     before, button, _ = await press(anna, "m:")
     assert_closed(anna, before, button)

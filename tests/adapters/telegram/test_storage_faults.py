@@ -1,6 +1,7 @@
 """Storage faults in the running bot, over the fake Bot API: an update that could not be
 stored gets one sentence, is not confirmed to Telegram, and is handled by itself once
-the fault is gone, in order, while other users go on. A 409 Conflict is one log line."""
+the fault is gone, in order, while other users go on, and after a restart nobody else
+is answered twice. A 409 Conflict is one log line."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ import logging
 
 import pytest
 
-from coach.adapters.telegram import faults, polling
+from coach.adapters.telegram import faults, polling, retry
 from tests.support.fake_bot_api import Fault
 from tests.support.faults import answers_of, disk_full_for, locked, read_only
-from tests.support.telegram import RunningBot, plain, texts
+from tests.support.telegram import RunningBot, make_bot, plain, texts
 
 GOAL = "Meer gezinnen bij de VoorleesExpress\nEen vol taalcafé"
 ONLINE = "Meer online aanmeldingen"
@@ -322,3 +323,49 @@ async def test_the_bot_on_a_real_disk_that_runs_full(fake_api, tmp_path):
     assert "Traceback" not in output
     warnings = [line for line in output.splitlines() if "level=WARNING" in line]
     assert len(warnings) == 1 and "was not stored (full" in warnings[0], warnings
+
+
+async def test_a_restart_while_one_update_waits_answers_nobody_else_twice(
+        fake_api, tmp_path, monkeypatch):
+    """Anna's message waits (her writes fail); Bram's, after it, is answered. The bot
+    stops: Telegram keeps both (the offset stays at Anna's) and delivers both again
+    after the restart. Anna's is handled then; Bram is not answered a second time."""
+    monkeypatch.setattr(retry, "RETRY_DELAY", 0.01)
+    db_path = str(tmp_path / "coach.db")
+    first = await make_bot(fake_api, db_path).start()
+    anna, bram = first.user(501, "Anna"), first.user(502, "Bram")
+    try:
+        await at_first_question(anna, "Bibliotheek Anna")
+        await at_first_question(bram, "Bibliotheek Bram")
+        mark = fake_api.mark()
+        with disk_full_for(first.coach.db, "tg:501"):
+            held = fake_api.push_message(anna.id, GOAL)
+            await fake_api.wait_for(lambda: chat_texts(fake_api, anna.id, mark),
+                                    what="the fault notice")
+            calls = await bram.send(GOAL)
+            assert "2 van 4" in texts(calls)[-1]
+            answered = fake_api.next_update_id - 1
+            assert first.coach.db.execute("select update_id from handled_behind"
+                                          ).fetchall() == [(answered,)]
+            await first.stop()
+    finally:
+        if first.app.running:
+            await first.stop()
+    assert fake_api.confirmed_offset <= held  # both are delivered again
+    restart = fake_api.mark()
+    second = await make_bot(fake_api, db_path).start()
+    try:
+        await second.processed_update(held)
+        assert "2 van 4" in " ".join(chat_texts(fake_api, anna.id, restart))
+        await fake_api.wait_for(lambda: fake_api.confirmed_offset > answered,
+                                what="both to be confirmed")
+        assert answered not in second.processed  # left out: it was answered before
+        assert chat_texts(fake_api, bram.id, restart) == []  # not asked again
+        assert [q for q, _ in answers_of(db_path, "tg:501")] == ["goals.offline"]
+        assert [q for q, _ in answers_of(db_path, "tg:502")] == ["goals.offline"]
+        # once Telegram confirmed them, the record goes
+        await second.user(501, "Anna").send(ONLINE)
+        assert second.coach.db.execute("select count(*) from handled_behind"
+                                       ).fetchone() == (0,)
+    finally:
+        await second.stop()
