@@ -103,6 +103,9 @@ def _interpret(q: Question, text: str, matchers: Mapping[str, Matcher]) -> list[
     return [i for i in read(text[:2000]) if q.option(i)]
 
 
+AUDIENCE_MATCHERS = ("groups", "ages")  # questions about who: "iedereen" is no answer there
+
+
 @cache
 def _everyone_words() -> frozenset[str]:
     return frozenset(normalize(w) for w in words("everyone"))
@@ -122,7 +125,7 @@ def parse_options(q: Question, text: str, matchers: Mapping[str, Matcher]) -> Ou
     if len(text) > MAX_TYPED_OPTIONS_LENGTH:
         return _fail("long_for_options", length=len(text),
                      examples=[o.label for o in q.options[:2]])
-    if q.kind == "multi" and _everyone(text):  # a group too big to start with
+    if q.matcher in AUDIENCE_MATCHERS and _everyone(text):  # a group too big to start with
         return _fail("everyone")
     tokens = split_tokens(text) if q.kind == "multi" else [text.strip()]
     match = match_answer if q.options_from else match_option

@@ -30,3 +30,10 @@ def test_in_english_and_a_real_group_beside_it_is_still_read(chat):
     walk(anna, until="audience.groups")
     anna.say("senioren en iedereen")  # names a group: the usual reading, no lecture
     assert "Kies de twee of drie" not in anna.last
+
+
+def test_everyone_at_the_channels_is_not_about_audiences(chat):
+    anna = chat("Anna")
+    anna.create_library()
+    walk(anna, until="tactics.channels")
+    assert "Kies de twee of drie" not in anna.say("alle")[0].text
