@@ -21,7 +21,6 @@ from tests.adapters.web.conftest import (
     BASE,
     BOT_TOKEN,
     CSRF,
-    TESSA,
     mini_app_init_data,
     sign_in,
 )
