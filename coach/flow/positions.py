@@ -9,11 +9,16 @@ theirs to answer. In a one-person library that is every question. In a team, the
 coordinator walks the questions that have no library answer yet (colleagues'
 answers reach them in /beslissen), and a colleague walks the steps assigned to them
 and the questions nobody answered for the library yet.
+
+The positions depend on the library's answers only, so they are the same for every
+member: :func:`members_progress` counts every member's progress from one list of them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import partial
 
 from coach.flow.library import library_answers, library_entries
 from coach.flow.model import LANGS, Flow, Option, Question
@@ -33,22 +38,63 @@ class Position:
         return (self.question.id, self.item_key)
 
 
+Entries = Callable[[str], list[tuple[str, str]]]
+
+
+def library_positions(db: Database, flow: Flow, library_id: int,
+                      entries: Entries | None = None) -> list[Position]:
+    """Every position of the library, in order: the same for each of its members (it
+    depends on the library's answers only). ``entries`` gives a foreach source's
+    (key, text) items (default: :func:`~coach.flow.library.library_entries`)."""
+    entries = entries or partial(library_entries, db, library_id)
+    out: list[Position] = []
+    for qid in flow.order:
+        q = with_options(db, library_id, flow.questions[qid])
+        if q.options_from and not q.options:
+            continue  # asked once the answers it chooses from exist
+        if q.foreach:
+            out.extend(Position(q, i, key, text)
+                       for i, (key, text) in enumerate(entries(q.foreach)))
+        else:
+            out.append(Position(q))
+    return out
+
+
+def with_options(db: Database, library_id: int, q: Question) -> Question:
+    """A question whose options are earlier answers (``options_from``), with them."""
+    if not q.options_from:
+        return q
+    texts = [str(t) for ref in q.options_from
+             for row in library_answers(db, library_id, ref)
+             for t in (row["value"] if isinstance(row["value"], list) else [row["value"]])]
+    options = tuple(Option(id=f"g{n}", label=dict.fromkeys(LANGS, text))
+                    for n, text in enumerate(dict.fromkeys(texts), start=1))
+    return replace(q, options=options)
+
+
+def members_progress(db: Database, flow: Flow, library_id: int,
+                     user_ids: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """(answered, total) positions of each of ``user_ids``, as ``Positions`` counts them
+    for one user (its positions answered, not skipped, of all of them), in one pass: the
+    library's positions once and one read of all its current answers (``/team`` and the
+    web view's team page)."""
+    keys = [p.key for p in library_positions(db, flow, library_id)]
+    status = answers.answered_positions_by_author(db, library_id)
+    empty: dict[tuple[str, str], str] = {}
+    out = {}
+    for user_id in user_ids:
+        mine = status.get(user_id, empty)
+        out[user_id] = (sum(mine.get(k) == "answered" for k in keys), len(keys))
+    return out
+
+
 class Positions:
     """The positions of one user in their library, computed once per event."""
 
     def __init__(self, db: Database, flow: Flow, library_id: int, user_id: str):
         self.db, self.flow, self.library_id, self.user_id = db, flow, library_id, user_id
         self._items: dict[str, list[tuple[str, str]]] = {}
-        self.all: list[Position] = []
-        for qid in flow.order:
-            q = self._with_options(flow.questions[qid])
-            if q.options_from and not q.options:
-                continue  # asked once the answers it chooses from exist
-            if q.foreach:
-                self.all.extend(Position(q, i, key, text)
-                                for i, (key, text) in enumerate(self.entries(q.foreach)))
-            else:
-                self.all.append(Position(q))
+        self.all: list[Position] = library_positions(db, flow, library_id, self.entries)
         self.status = answers.answered_positions(db, library_id, user_id)
         self.decided = {(r["question_id"], r["item_key"])
                         for r in library_answers_store.current(db, library_id)}
@@ -64,17 +110,6 @@ class Positions:
         if me is not None and me["role"] == "coordinator":
             return set()
         return set(assignments.assigned_steps(self.db, self.library_id, self.user_id))
-
-    def _with_options(self, q: Question) -> Question:
-        """A question whose options are earlier answers (``options_from``), with them."""
-        if not q.options_from:
-            return q
-        texts = [str(t) for ref in q.options_from
-                 for row in library_answers(self.db, self.library_id, ref)
-                 for t in (row["value"] if isinstance(row["value"], list) else [row["value"]])]
-        options = tuple(Option(id=f"g{n}", label=dict.fromkeys(LANGS, text))
-                        for n, text in enumerate(dict.fromkeys(texts), start=1))
-        return replace(q, options=options)
 
     def entries(self, question_id: str) -> list[tuple[str, str]]:
         """(key, text) of each item of the library's answer to a foreach source."""

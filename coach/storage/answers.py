@@ -100,6 +100,22 @@ def answered_positions(
     }
 
 
+def answered_positions_by_author(
+    db: Database, library_id: int
+) -> dict[str, dict[tuple[str, str], str]]:
+    """Author id → (question id, item key) → status, for every current answer of the
+    library (:func:`answered_positions` of every author at once)."""
+    out: dict[str, dict[tuple[str, str], str]] = {}
+    for r in rows(
+        db,
+        "select author_id, question_id, item_key, status from answers where library_id = ?"
+        " and superseded_at is null",
+        [library_id],
+    ):
+        out.setdefault(r["author_id"], {})[(r["question_id"], r["item_key"])] = r["status"]
+    return out
+
+
 def get_answer(db: Database, library_id: int, answer_id: int) -> dict[str, Any] | None:
     """One contribution of this library (None for another library's or a missing id)."""
     found = rows(db, "select * from answers where id = ? and library_id = ?",

@@ -60,17 +60,18 @@ async def app_entry(request: web.Request) -> web.StreamResponse:
     """The Mini App's page (the menu button, /web's button): its script posts initData."""
     if session.load_viewer(request) is not None:
         return _go(request, "strategy")
-    token = session.pre_sign_in_token(request)
+    token = session.pre_sign_in_token(request, session.MINI_APP)
     response = page(request, "app", browser_lang(request), pre_token=token,
                     telegram_js=TELEGRAM_JS)
-    session.set_pre_cookie(request, response)
+    session.set_pre_cookie(request, response, session.MINI_APP)
     return response
 
 
-def _refused_sign_in(request: web.Request, form: Any, lang: str) -> web.StreamResponse | None:
+def _refused_sign_in(request: web.Request, form: Any, lang: str,
+                     kind: session.Kind) -> web.StreamResponse | None:
     """Why a sign-in form is refused before its token is read: no valid pre-sign-in
     CSRF token, or too many failed attempts from this client."""
-    if not session.pre_token_ok(request, form.get("csrf")):
+    if not session.pre_token_ok(request, form.get("csrf"), kind):
         return message(request, "bad_request", lang, 400)
     if session.too_many_failures(request):
         return message(request, "too_many", lang, 429)
@@ -80,7 +81,7 @@ def _refused_sign_in(request: web.Request, form: Any, lang: str) -> web.StreamRe
 async def auth_telegram(request: web.Request) -> web.StreamResponse:
     form = await _form(request)
     lang = browser_lang(request)
-    if (refused := _refused_sign_in(request, form, lang)) is not None:
+    if (refused := _refused_sign_in(request, form, lang, session.MINI_APP)) is not None:
         return refused
     coach, token = request.app[K.COACH], request.app[K.BOT_TOKEN]
     try:
@@ -95,7 +96,7 @@ async def auth_telegram(request: web.Request) -> web.StreamResponse:
     if coach.viewer(user_id) is None:
         return message(request, "no_library", lang_from_hint(user.get("language_code")), 403)
     response = _go(request, "strategy")
-    session.start_session(request, response, user_id)
+    session.start_session(request, response, user_id, session.MINI_APP)
     log.info("web: signed in through the Mini App")
     return response
 
@@ -103,17 +104,17 @@ async def auth_telegram(request: web.Request) -> web.StreamResponse:
 async def login_form(request: web.Request) -> web.StreamResponse:
     """A one-time link opens this form; only posting it uses the token (no state change
     on GET, and a link preview cannot use it up)."""
-    pre = session.pre_sign_in_token(request)
+    pre = session.pre_sign_in_token(request, session.LINK)
     response = page(request, "login", browser_lang(request), token=request.match_info["token"],
                     pre_token=pre, hours=web_store.SESSION_HOURS)
-    session.set_pre_cookie(request, response)
+    session.set_pre_cookie(request, response, session.LINK)
     return response
 
 
 async def login(request: web.Request) -> web.StreamResponse:
     form = await _form(request)
     lang = browser_lang(request)
-    if (refused := _refused_sign_in(request, form, lang)) is not None:
+    if (refused := _refused_sign_in(request, form, lang, session.LINK)) is not None:
         return refused
     coach = request.app[K.COACH]
     token = form.get("token", "")[:100]
@@ -124,7 +125,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         log.info("web: a sign-in link was refused")
         return message(request, "login_invalid", lang, 403)
     response = _go(request, "strategy")
-    session.start_session(request, response, user_id)
+    session.start_session(request, response, user_id, session.LINK)
     log.info("web: signed in with a one-time link")
     return response
 

@@ -15,24 +15,33 @@ from coach.adapters.web import keys as K
 from coach.core.texts import PROMPTS_DIR, lang_or_default, make_environment, render
 
 TELEGRAM_JS = "https://telegram.org/js/telegram-web-app.js"
-# no inline script anywhere; scripts only from here and Telegram's Mini App script
-CSP = "; ".join((
-    "default-src 'none'",
-    f"script-src 'self' {TELEGRAM_JS}",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "connect-src 'self'",
-    "form-action 'self'",
-    "base-uri 'none'",
-    "frame-ancestors 'self' https://web.telegram.org",
-))
+# who may show the web view in a frame: itself and Telegram's web client (the Mini App
+# runs in an iframe of web.telegram.org there)
+FRAME_ANCESTORS = ("https://web.telegram.org",)
 HEADERS = {
-    "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",  # a sign-in link's token never leaves in a Referer
+    # a sign-in link's token never leaves in a Referer to another site; our own forms
+    # keep a true Origin header (under "no-referrer" a browser posts "Origin: null")
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+
+
+def security_headers(frame_ancestors: tuple[str, ...] = FRAME_ANCESTORS) -> dict[str, str]:
+    """The headers of every answer: no inline script anywhere, scripts only from here
+    and Telegram's Mini App script, framed only by ``frame_ancestors``."""
+    csp = "; ".join((
+        "default-src 'none'",
+        f"script-src 'self' {TELEGRAM_JS}",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors " + " ".join(("'self'", *frame_ancestors)),
+    ))
+    return {"Content-Security-Policy": csp, **HEADERS}
 
 
 @cache

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from coach.core.events import MAX_CALLBACK_DATA_BYTES, Choice, Reply
 from coach.core.feature import Feature
 from coach.features.team.invites import cmd_invite, press_invite
-from coach.flow.positions import Positions
+from coach.flow.positions import members_progress
 from coach.storage import assignments, libraries, users
 
 if TYPE_CHECKING:
@@ -44,9 +44,7 @@ def token(user_id: str) -> str:
 
 def progress(turn: Turn, user_id: str) -> tuple[int, int]:
     """(answered, total) positions of one member."""
-    positions = Positions(turn.db, turn.flow, turn.library_id, user_id)
-    answered = sum(positions.status.get(p.key) == "answered" for p in positions.all)
-    return answered, len(positions.all)
+    return members_progress(turn.db, turn.flow, turn.library_id, [user_id])[user_id]
 
 
 def _name(member: dict[str, Any]) -> str:
@@ -65,8 +63,10 @@ def team_reply(turn: Turn) -> Reply:
     library = libraries.get_library(turn.db, turn.library_id)
     members, rows = [], []
     given = assignments.all_assignments(turn.db, turn.library_id)
-    for m in users.members(turn.db, turn.library_id):
-        answered, total = progress(turn, m["id"])
+    team = users.members(turn.db, turn.library_id)
+    done = members_progress(turn.db, turn.flow, turn.library_id, [m["id"] for m in team])
+    for m in team:
+        answered, total = done[m["id"]]
         steps = [s.number for s in turn.flow.steps if s.id in given.get(m["id"], [])]
         members.append({"name": _name(m), "coordinator": m["role"] == "coordinator",
                         "answered": answered, "total": total, "steps": steps})

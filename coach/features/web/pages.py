@@ -25,11 +25,11 @@ from coach.features.checkins import kpis as kpi_store
 from coach.features.checkins.chart import kpi_chart, week_monday
 from coach.features.export.feature import export_document, html_body
 from coach.features.export.render_html import stylesheet
-from coach.features.team.feature import progress
 from coach.features.web.projection import project
 from coach.flow.display import display
 from coach.flow.library import open_decisions
 from coach.flow.numbers import format_number
+from coach.flow.positions import members_progress
 from coach.storage import Database, answers, assignments, libraries, measurements, users
 from coach.storage import web as web_store
 
@@ -181,8 +181,10 @@ def members(turn: Turn) -> list[dict[str, Any]]:
     """Each member's progress, as /team counts it, and the steps assigned to them."""
     out = []
     given = assignments.all_assignments(turn.db, turn.library_id)
-    for m in users.members(turn.db, turn.library_id):
-        answered, total = progress(turn, m["id"])
+    team = users.members(turn.db, turn.library_id)
+    done = members_progress(turn.db, turn.flow, turn.library_id, [m["id"] for m in team])
+    for m in team:
+        answered, total = done[m["id"]]
         steps = [s.number for s in turn.flow.steps if s.id in given.get(m["id"], [])]
         out.append({"name": m["name"] or "?", "coordinator": m["role"] == "coordinator",
                     "answered": answered, "total": total, "steps": steps,

@@ -48,13 +48,16 @@ def init_data(user_id: int, token: str = TOKEN) -> str:
 
 
 def secure_cookies(response: aiohttp.ClientResponse) -> dict[str, str]:
-    """The cookies a response sets, each checked to be Secure, HttpOnly and SameSite."""
+    """The cookies a response sets, each checked to be Secure, HttpOnly and SameSite
+    (the Mini App's cross-site and partitioned: tests/adapters/web/test_web_cookies.py)."""
     found = {}
     for header in response.headers.getall("Set-Cookie", []):
         name, _, rest = header.partition("=")
         if 'Max-Age=0' in header or rest.startswith('""'):
             continue
-        assert "Secure" in header and "HttpOnly" in header and "SameSite=Lax" in header
+        same_site = ("SameSite=None; Partitioned" if name.startswith("biebcoach_app_")
+                     else "SameSite=Lax")
+        assert "Secure" in header and "HttpOnly" in header and same_site in header
         assert "Path=/coach" in header
         found[name] = rest.split(";", 1)[0]
     return found

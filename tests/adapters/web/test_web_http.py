@@ -187,7 +187,8 @@ async def test_every_answer_has_the_security_headers(web, lib):
         assert "script-src 'self' https://telegram.org/js/telegram-web-app.js" in csp
         assert "'unsafe-inline'" not in csp and "default-src 'none'" in csp
         assert answer.headers["X-Content-Type-Options"] == "nosniff"
-        assert answer.headers["Referrer-Policy"] == "no-referrer"
+        assert answer.headers["Referrer-Policy"] == "same-origin"  # no Referer elsewhere
+        assert "frame-ancestors 'self' https://web.telegram.org" in csp
 
 
 async def test_pages_have_no_inline_script_and_escape_user_text(web, lib, coach):
