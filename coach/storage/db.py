@@ -2,7 +2,7 @@
 
 SQLite is the only source of truth. Every change the coach makes while handling one
 event happens inside one :func:`transaction` and is committed before the reply goes
-out. The schema and its migrations are in ``coach/storage/migrations.py``.
+out. The schema and its migrations are in ``coach/storage/migrations/``.
 
 When SQLite cannot store or read (a full disk, a read-only or locked database, a
 corrupt file, a file it cannot open), :func:`transaction` and :func:`open_db` raise
