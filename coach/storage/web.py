@@ -99,11 +99,13 @@ def prune(db: Database, now: datetime) -> None:
 
 def library_version(db: Database, library_id: int) -> tuple:
     """A value that changes whenever what the web view's cached pages show of a library
-    may have changed: its answers and the library's answers, items, assignments,
-    measurements, members, done steps and settings."""
+    may have changed: its answers (also the coordinator's "leave it" on them) and the
+    library's answers, items, assignments, measurements, members, done steps and
+    settings."""
     return tuple(rows(db, """
         select (select count(*) || ':' || coalesce(max(id), 0) || ':'
-                       || coalesce(max(superseded_at), '')
+                       || coalesce(max(superseded_at), '') || ':'
+                       || coalesce(max(reviewed_at), '')
                   from answers where library_id = :lib) as answers,
                (select count(*) || ':' || coalesce(max(id), 0)
                   from measurements where library_id = :lib) as measurements,

@@ -174,7 +174,7 @@ def decisions(turn: Turn) -> list[dict[str, Any]]:
 
 def team_page(turn: Turn, params: Mapping[str, str]) -> dict[str, Any]:
     return {"library": library_name(turn), "members": cached(turn, "team", lambda: members(turn)),
-            "decisions": decisions(turn)}
+            "decisions": cached(turn, "decisions", lambda: decisions(turn))}
 
 
 def members(turn: Turn) -> list[dict[str, Any]]:
