@@ -79,7 +79,11 @@ class Words:
         return self._sets[key]
 
     def words(self, key: str) -> list[str]:
-        value = self.data.get(key) or []
+        """The entries of ``key``; "key.group" for one group of a grouped list."""
+        name, _, group = key.partition(".")
+        value = self.data.get(name) or []
+        if group:
+            value = value.get(group) or [] if isinstance(value, dict) else []
         if isinstance(value, dict):
             return [w for ws in value.values() for w in ws]
         return list(value)
@@ -325,10 +329,37 @@ def mission(check: Check, items: list[str], words: Words, ctx: dict) -> Finding 
     return None
 
 
+def why_about_library(check: Check, items: list[str], words: Words,
+                      ctx: dict) -> Finding | None:
+    """A why that is only duty or fashion ("omdat het moet", "iedereen doet het") or only
+    the library's own visibility ("voor de zichtbaarheid", "meer volgers"), with nobody
+    who gains and nothing gained. Not the mission's "voor", "zodat", "kan" ("voor de
+    zichtbaarheid" has a "voor", "zodat we zichtbaarder worden" a "zodat")."""
+    text = " ".join(items)
+    if (words.find("mission_audience_words.who", text)
+            or words.find("mission_audience_words.gains", text)):
+        return None
+    if words.find("why_duty_words", text):
+        return Finding("why_about_library", quote(text), {"reason": "duty"})
+    if words.find("mission_library_words.self", text):
+        return Finding("why_about_library", quote(text), {"reason": "self"})
+    return None
+
+
+def broadcast_only(check: Check, items: list[str], words: Words, ctx: dict) -> Finding | None:
+    """Getting into conversation by only sending ("posten", "we delen onze activiteiten"):
+    nothing that invites a reaction or answers one (a question, a poll, replies, DMs)."""
+    text = " ".join(items)
+    if words.find("broadcast_words", text) and not words.find("conversation_words", text):
+        return Finding("broadcast_only", quote(text))
+    return None
+
+
 CHECKS: dict[str, Callable[[Check, list[str], Words, dict], Finding | None]] = {
     "non_answer": non_answer, "vague_goal": vague_goal, "channel_as_goal": channel_as_goal,
     "several_kpis": several_kpis, "vanity_kpi": vanity_kpi, "needs": needs,
     "tactic_channels": tactic_channels, "mission": mission,
+    "why_about_library": why_about_library, "broadcast_only": broadcast_only,
 }
 
 

@@ -16,7 +16,7 @@ KINDS = ("text", "list", "choice", "multi", "number")
 CHOICE_KINDS = ("choice", "multi")
 # answer checks (coach/flow/checks.py) and the parts a "needs" check can ask for
 CHECK_KINDS = ("non_answer", "vague_goal", "channel_as_goal", "several_kpis", "vanity_kpi",
-               "needs", "tactic_channels", "mission")
+               "needs", "tactic_channels", "mission", "why_about_library", "broadcast_only")
 NEEDS_PARTS = ("owner", "response_time", "rhythm", "place", "source")
 RULE_KEYS = {"min_length", "max_length", "min_items", "max_items", "min", "max"}
 QUESTION_ID = re.compile(r"^[a-z_]+\.[a-z_]+$")

@@ -3,9 +3,9 @@
     python tests/corpus/check_corpus.py [--flow PATH]
 
 Loads tests/corpus/answers.yaml, flows/nl/checks.yaml and flows/en/checks.yaml with
-PyYAML only, checks fields, labels, question ids (flows/strategy.yaml plus the new
-tactics.conversation), contexts, the flow's length and item rules, coverage (at least
-4 strong and 4 weak answers per question and language) and that every non_answer
+PyYAML only, checks fields, labels, question ids (flows/strategy.yaml), contexts, the
+flow's length and item rules, coverage (at least 4 strong and 4 weak answers per
+text or list question and language) and that every non_answer
 entry is a whole-answer match of the vocabulary (and no other entry is). Prints the
 counts per question x label x language; exits 1 on any problem.
 """
@@ -30,14 +30,13 @@ VOCAB = {lang: ROOT / "flows" / lang / "checks.yaml" for lang in ("nl", "en")}
 LANGS = ("nl", "en")
 MIN_PER_CELL = 4  # strong, and weak, answers per question and language
 
-# The question the answer checks add; not in strategy.yaml yet.
-NEW_QUESTIONS = {"tactics.conversation": {"kind": "text", "rules": {"max_length": 600}}}
-
 FIELDS = {"question", "lang", "text", "weak", "context", "note"}
 REQUIRED = {"question", "lang", "text", "weak"}
 CONTEXT_KEYS = {"goal", "tactic", "channels"}
 
 TEXT_KINDS = ("text", "list")  # the kinds a user types free text into
+# A choice among earlier list answers (options_from: goals.focus, sm_goals.link) also
+# reads a typed goal by its words, so its typed entries stay; it needs no coverage.
 GOALS_STEP1 = ("goals.offline", "goals.online")
 # label -> the questions it may be used for (None: any text/list question)
 LABELS: dict[str, tuple[str, ...] | None] = {
@@ -52,6 +51,8 @@ LABELS: dict[str, tuple[str, ...] | None] = {
     "tactic_channel_not_chosen": ("tactics.list",),
     "mission_about_library": ("mission.statement",),
     "mission_too_long": ("mission.statement",),
+    "why_about_library": ("mission.why",),
+    "broadcast_only": ("tactics.conversation",),
     "borderline": None,
 }
 # context a question's entries must carry (non_answer and borderline excepted)
@@ -64,9 +65,13 @@ VOCAB_LIST_KEYS = (
     "non_answers", "pick_one_non_answers", "non_answer_prefixes", "numbers_words",
     "period_words", "outcome_words", "vanity_words", "vague_goal_phrases", "owner_words",
     "non_owner_words", "response_time_words", "rhythm_words", "vague_rhythm_words",
-    "place_words", "source_words", "mission_library_words", "mission_audience_words",
+    "place_words", "source_words", "why_duty_words", "broadcast_words",
+    "conversation_words",
 )
-VOCAB_KEYS = set(VOCAB_LIST_KEYS) | {"channel_words"}
+# lists in named groups: the mission check reads every group, the why check some
+GROUPED_KEYS = {"mission_library_words": ("wants", "self"),
+                "mission_audience_words": ("links", "who", "gains")}
+VOCAB_KEYS = set(VOCAB_LIST_KEYS) | set(GROUPED_KEYS) | {"channel_words"}
 
 
 def load_yaml(path: Path):
@@ -79,9 +84,12 @@ def flow_questions(path: Path) -> tuple[dict[str, dict], list[str]]:
     flow = load_yaml(path)
     questions = {q["id"]: q for step in flow["steps"] for q in step["questions"]}
     channels = [o["id"] for o in questions["tactics.channels"]["options"]]
-    for qid, q in NEW_QUESTIONS.items():
-        questions.setdefault(qid, {"id": qid, **q})
     return questions, channels
+
+
+def typed(q: dict) -> bool:
+    """Whether a user types free text into question ``q`` (see TEXT_KINDS)."""
+    return q["kind"] in TEXT_KINDS or (q["kind"] == "choice" and bool(q.get("options_from")))
 
 
 def whole(text: str) -> str:
@@ -126,6 +134,12 @@ def check_vocab(vocabs: dict[str, dict], channel_ids: list[str]) -> list[str]:
             problems.append(f"{where}: channel_words ids {sorted(channels)} != "
                             f"strategy.yaml {sorted(channel_ids)}")
         lists |= {f"channel_words.{c}": words for c, words in channels.items()}
+        for key, groups in GROUPED_KEYS.items():
+            value = vocab.get(key)
+            if not isinstance(value, dict) or set(value) != set(groups):
+                problems.append(f"{where}: {key} must have the groups {', '.join(groups)}")
+                continue
+            lists |= {f"{key}.{g}": words for g, words in value.items()}
         for key, words in lists.items():
             if words is None:
                 continue
@@ -163,7 +177,7 @@ def check_entry(i: int, e, questions: dict, channel_ids: list[str],
     if qid not in questions:
         return problems + [f"{where}: unknown question id"]
     q = questions[qid]
-    if q["kind"] not in TEXT_KINDS:
+    if not typed(q):
         problems.append(f"{where}: {qid} is a {q['kind']} question, not typed text")
     if lang not in LANGS:
         problems.append(f"{where}: lang must be one of {LANGS}")

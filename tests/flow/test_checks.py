@@ -57,7 +57,9 @@ LABEL_OF_FINDING = {"vague_goal": "vague_goal", "channel_as_goal": "channel_as_g
                     "measurement_incomplete": "measurement_incomplete",
                     "tactic_channel_not_chosen": "tactic_channel_not_chosen",
                     "mission_about_library": "mission_about_library",
-                    "mission_too_long": "mission_too_long"}
+                    "mission_too_long": "mission_too_long",
+                    "why_about_library": "why_about_library",
+                    "broadcast_only": "broadcast_only"}
 
 
 def test_the_feedback_names_the_weakness_the_corpus_labels():
@@ -91,6 +93,27 @@ def test_the_feedback_names_the_weakness_the_corpus_labels():
     ("mission.why", "zoals bram zegt", "non_answer"),
     ("mission.statement", "Wij willen meer volgers en bekender worden", "mission_about_library"),
     ("mission.statement", "Wij helpen ouders hun kinderen plezier in lezen te geven.", None),
+    ("mission.why", "Omdat het moet", "why_about_library"),
+    ("mission.why", "Omdat iedereen het doet", "why_about_library"),
+    ("mission.why", "Voor de zichtbaarheid", "why_about_library"),  # a "voor", no one gains
+    ("mission.why", "Om zichtbaar te zijn", "why_about_library"),
+    ("mission.why", "Om meer volgers te krijgen", "why_about_library"),
+    ("mission.why", "Zodat we zichtbaarder worden", "why_about_library"),  # a "zodat" too
+    ("mission.why", "we have to, everyone does it", "why_about_library"),
+    ("mission.why", "Zichtbaar zijn voor scholieren die een studieplek zoeken", None),
+    ("mission.why", "Omdat het moet, maar vooral zodat ouders weten wat er te doen is", None),
+    ("mission.why", "We willen laten zien dat de bibliotheek van iedereen is", None),
+    ("mission.why", "Iedereen moet weten dat de bieb van iedereen is", None),  # no bare "moet"
+    ("mission.why", "So parents don't have to come in to find out what's on", None),
+    ("tactics.conversation", "posten", "broadcast_only"),
+    ("tactics.conversation", "door leuke berichten te plaatsen", "broadcast_only"),
+    ("tactics.conversation", "we delen onze activiteiten", "broadcast_only"),
+    ("tactics.conversation", "regular posts about events", "broadcast_only"),
+    ("tactics.conversation", "Posten met een vraag erbij, en elke reactie beantwoorden", None),
+    ("tactics.conversation", "We delen een boekentip en vragen wat zij lezen", None),
+    ("tactics.conversation", "Foto's plaatsen en deelnemers hun ervaring laten delen", None),
+    ("tactics.conversation", "We share a book tip and reply to every comment", None),
+    ("tactics.conversation", "Via de WhatsApp-groep van de leesclub", None),  # sends nothing
 ])
 def test_each_check(question, text, kind):
     q = FLOW.question(question)
@@ -109,6 +132,15 @@ def test_each_check(question, text, kind):
 def test_tactics_and_chosen_channels_agree(tactics, chosen, kind):
     found = run_checks(FLOW.question("tactics.list").checks, tactics, "nl", {"channels": chosen})
     assert (found.kind if found else None) == kind
+
+
+@pytest.mark.parametrize("text,reason", [
+    ("Omdat het moet", "duty"), ("to keep up with the times", "duty"),
+    ("Voor de zichtbaarheid", "self"), ("brand awareness mostly", "self"),
+])
+def test_a_why_about_the_library_says_whether_it_is_duty_or_visibility(text, reason):
+    found = run_checks(FLOW.question("mission.why").checks, text, "nl", {})
+    assert found.ctx == {"reason": reason} and found.quote == text and found.keep
 
 
 def test_a_non_answer_pointing_at_a_colleague_names_them():
