@@ -1,6 +1,6 @@
 """The console adapter, run as a new user runs it: ``python bot.py console``. One session
 starts a new Python as a user does; the others fork from one started bot.py, which has
-done its imports and compiled its templates (tests/support/forked_console.py), and are
+done its imports and compiled its templates (tests/support/forked_bot.py), and are
 otherwise the same: bot.py's ``main`` in a process of its own, with its arguments,
 environment, working directory, input and output."""
 
@@ -14,19 +14,19 @@ from pathlib import Path
 import pytest
 
 from tests.support import ROOT
-from tests.support.forked_console import ForkedConsole
+from tests.support.forked_bot import ForkServer
 
 
 @pytest.fixture(scope="module")
 def forked():
-    """One started bot.py that forks a console per run (tests/support/forked_console.py)."""
-    server = ForkedConsole()
+    """One started bot.py that forks a console per run (tests/support/forked_bot.py)."""
+    server = ForkServer()
     yield server
     server.close()
 
 
 @pytest.fixture
-def console(forked):
+def console(forked, tmp_path):
     """``console(db, user, lines)``: run ``python bot.py console [--as user]`` on ``db``
     with ``lines`` as its input; returns its output. ``cold=True`` starts a new Python
     for it, as a user does; the others fork from one started bot.py."""
@@ -41,7 +41,9 @@ def console(forked):
                                     capture_output=True, text=True, cwd=cwd, env=env,
                                     timeout=60)
         else:
-            result = forked.run(argv, input=text, env=env, cwd=cwd)
+            streams = tmp_path / f"streams{len(list(tmp_path.glob('streams*')))}"
+            streams.mkdir()
+            result = forked.run(argv, input=text, env=env, cwd=cwd, streams=streams)
         assert result.returncode == 0, result.stderr
         assert "Traceback" not in result.stderr
         return result.stdout
