@@ -32,8 +32,6 @@ import contextlib
 import os
 import random
 
-import pytest
-
 from tests.support.fake_bot_api import TOKEN, FakeBotApi
 from tests.support.forked_bot import ForkServer
 from tests.support.sim_users import (
@@ -100,13 +98,6 @@ async def resync(conv: HttpConversation, crew: Crew) -> int:
     inflight = sum(u.inflight is not None for u in crew.slots)
     await asyncio.gather(*(one(u) for u in crew.slots))
     return inflight
-
-
-@pytest.fixture
-def fork_server():
-    server = ForkServer()
-    yield server
-    server.close()
 
 
 async def crash_run(api: FakeBotApi, tmp_path, rng: random.Random,

@@ -14,19 +14,10 @@ from pathlib import Path
 import pytest
 
 from tests.support import ROOT
-from tests.support.forked_bot import ForkServer
-
-
-@pytest.fixture(scope="module")
-def forked():
-    """One started bot.py that forks a console per run (tests/support/forked_bot.py)."""
-    server = ForkServer()
-    yield server
-    server.close()
 
 
 @pytest.fixture
-def console(forked, tmp_path):
+def console(fork_server, tmp_path):
     """``console(db, user, lines)``: run ``python bot.py console [--as user]`` on ``db``
     with ``lines`` as its input; returns its output. ``cold=True`` starts a new Python
     for it, as a user does; the others fork from one started bot.py."""
@@ -43,7 +34,7 @@ def console(forked, tmp_path):
         else:
             streams = tmp_path / f"streams{len(list(tmp_path.glob('streams*')))}"
             streams.mkdir()
-            result = forked.run(argv, input=text, env=env, cwd=cwd, streams=streams)
+            result = fork_server.run(argv, input=text, env=env, cwd=cwd, streams=streams)
         assert result.returncode == 0, result.stderr
         assert "Traceback" not in result.stderr
         return result.stdout
