@@ -1,6 +1,7 @@
 """The fixtures every test may use: a fresh in-memory database (``db``), a clock moved by
 hand (``clock``), the coach with all features on them (``coach``) and a factory of chats
-(``chat``). What the tests share besides fixtures is in tests/support/."""
+(``chat``), and one started bot.py per module that forks a process per run
+(``fork_server``). What the tests share besides fixtures is in tests/support/."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from coach.core.engine import Coach
 from coach.storage.db import open_db
 from coach.wiring import make_coach
 from tests.support.chat import Chat, Clock
+from tests.support.forked_bot import ForkServer
 
 
 @pytest.fixture
@@ -43,3 +45,12 @@ def anna(chat):
     anna = chat("Anna")
     anna.create_library()
     return anna
+
+
+@pytest.fixture(scope="module")
+def fork_server():
+    """``python bot.py ...`` forked from one started Python (tests/support/forked_bot.py),
+    ended with the module."""
+    server = ForkServer()
+    yield server
+    server.close()

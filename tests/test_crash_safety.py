@@ -19,6 +19,10 @@ How an acknowledgement is linked to its answer is defined in tests/support/sim_u
 
 Quick by default (5 kills); ``CRASH_KILLS=200 python -m pytest tests/test_crash_safety.py``
 runs long. ``CRASH_SEED=<n>`` repeats a run; the seed is in the failure message.
+
+Each start forks bot.py from one started Python that has done its imports
+(tests/support/forked_bot.py): the process that is killed and started again runs all of
+bot.py's ``main``, and the kills land in its work rather than in Python's start-up.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import os
 import random
 
 from tests.support.fake_bot_api import TOKEN, FakeBotApi
+from tests.support.forked_bot import ForkServer
 from tests.support.sim_users import (
     HttpConversation,
     SimUser,
@@ -95,9 +100,10 @@ async def resync(conv: HttpConversation, crew: Crew) -> int:
     return inflight
 
 
-async def crash_run(api: FakeBotApi, tmp_path, rng: random.Random) -> dict[str, int]:
+async def crash_run(api: FakeBotApi, tmp_path, rng: random.Random,
+                    fork: ForkServer) -> dict[str, int]:
     expected_positions()  # computed before the clock starts
-    proc = BotProcess(api, tmp_path)
+    proc = BotProcess(api, tmp_path, fork=fork)
     proc.env["COACH_LOG_LEVEL"] = "INFO"
     conv = HttpConversation(api)
     crew = Crew()
@@ -147,11 +153,12 @@ async def crash_run(api: FakeBotApi, tmp_path, rng: random.Random) -> dict[str, 
     return stats
 
 
-async def test_sigkill_at_random_moments_loses_no_acknowledged_answer(fake_api, tmp_path):
+async def test_sigkill_at_random_moments_loses_no_acknowledged_answer(fake_api, tmp_path,
+                                                                     fork_server):
     rng = random.Random(SEED)
     print(f"crash test: seed {SEED} (CRASH_SEED={SEED} repeats it), {KILLS} kills")
     try:
-        stats = await crash_run(fake_api, tmp_path, rng)
+        stats = await crash_run(fake_api, tmp_path, rng, fork_server)
     except BaseException as exc:
         raise AssertionError(f"crash test failed with CRASH_SEED={SEED}: {exc}") from exc
     print("crash test:", stats)

@@ -1,4 +1,8 @@
-"""The console adapter, run as a new user runs it: ``python bot.py console``."""
+"""The console adapter, run as a new user runs it: ``python bot.py console``. One session
+starts a new Python as a user does; the others fork from one started bot.py, which has
+done its imports and compiled its templates (tests/support/forked_bot.py), and are
+otherwise the same: bot.py's ``main`` in a process of its own, with its arguments,
+environment, working directory, input and output."""
 
 from __future__ import annotations
 
@@ -7,46 +11,60 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support import ROOT
 
 
-def run_console(db: Path, user: str | None, lines: list[str], *, cwd: Path = ROOT,
-                args: tuple[str, ...] = ()) -> str:
-    env = {**os.environ, "COACH_DB": str(db)}
-    who = ["--as", user] if user else []
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "bot.py"), "console", *who, *args],
-        input="\n".join(lines) + "\n", capture_output=True, text=True, cwd=cwd, env=env,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    return result.stdout
+@pytest.fixture
+def console(fork_server, tmp_path):
+    """``console(db, user, lines)``: run ``python bot.py console [--as user]`` on ``db``
+    with ``lines`` as its input; returns its output. ``cold=True`` starts a new Python
+    for it, as a user does; the others fork from one started bot.py."""
+
+    def run(db: Path, user: str | None, lines: list[str], *, cwd: Path = ROOT,
+            args: tuple[str, ...] = (), cold: bool = False) -> str:
+        env = {**os.environ, "COACH_DB": str(db)}
+        argv = ["console", *(["--as", user] if user else []), *args]
+        text = "\n".join(lines) + "\n"
+        if cold:
+            result = subprocess.run([sys.executable, str(ROOT / "bot.py"), *argv], input=text,
+                                    capture_output=True, text=True, cwd=cwd, env=env,
+                                    timeout=60)
+        else:
+            streams = tmp_path / f"streams{len(list(tmp_path.glob('streams*')))}"
+            streams.mkdir()
+            result = fork_server.run(argv, input=text, env=env, cwd=cwd, streams=streams)
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+        return result.stdout
+
+    return run
 
 
-def test_a_team_tries_the_coach_on_one_machine(tmp_path):
+def test_a_team_tries_the_coach_on_one_machine(console, tmp_path):
     db = tmp_path / "coach.db"
-    out = run_console(db, "anna", ["a", "Bibliotheek Rivierenland", "Meer leden; Taalcafé",
-                                   "/uitnodigen", ":quit"])
+    out = console(db, "anna", ["a", "Bibliotheek Rivierenland", "Meer leden; Taalcafé",
+                               "/uitnodigen", ":quit"], cold=True)  # as a user starts it
     assert "Biebcoach" in out
     assert "Bibliotheek Rivierenland is aangemaakt" in out  # HTML tags are gone
     assert "<b>" not in out
     assert "Wat wil je online bereiken?" in out
     code = next(line.split("Code: ")[1].strip() for line in out.splitlines() if "Code: " in line)
 
-    out = run_console(db, "bram", [f"/start {code}", "Meer jongeren", ":quit"])
+    out = console(db, "bram", [f"/start {code}", "Meer jongeren", ":quit"])
     assert "Welkom bij Bibliotheek Rivierenland" in out
     assert "anna is de coördinator" in out  # Anna answered the first question already:
     assert "[a] Meer leden   [b] Taalcafé" in out  # Bram chooses from the library's goals
 
-    out = run_console(db, "anna", ["/verder"])  # ends with end of input, as Ctrl-D
+    out = console(db, "anna", ["/verder"])  # ends with end of input, as Ctrl-D
     assert "Welkom terug bij Bibliotheek Rivierenland" in out
     # Bram's online goal stands for now (Anna decides in /beslissen): Anna goes on
     assert "Wat wil je online bereiken?" not in out and "[c] Meer jongeren" in out
 
 
-def test_buttons_have_letters_and_are_pressed_by_letter(tmp_path):
-    out = run_console(tmp_path / "c.db", "nina", ["b", "onzin-code", ":q"])
+def test_buttons_have_letters_and_are_pressed_by_letter(console, tmp_path):
+    out = console(tmp_path / "c.db", "nina", ["b", "onzin-code", ":q"])
     assert "[a] Nieuwe bibliotheek aanmaken" in out
     assert "Typ de uitnodigingscode" in out
     assert "Die code ken ik niet" in out
@@ -62,35 +80,35 @@ def test_a_number_is_an_answer_not_a_button(tmp_path):
     assert to_event("B", "console:a", "A", buttons).choice == "ci:stop"
 
 
-def test_one_welcome_even_when_the_user_types_start(tmp_path):
-    out = run_console(tmp_path / "c.db", "nina", ["/start", ":q"])
+def test_one_welcome_even_when_the_user_types_start(console, tmp_path):
+    out = console(tmp_path / "c.db", "nina", ["/start", ":q"])
     assert out.count("Ik ben Biebcoach") == 1
     assert out.count("Begin je een nieuwe bibliotheek") == 2  # the question, shown again
-    out = run_console(tmp_path / "c.db", "nina", ["/start", ":q"])  # a later session
+    out = console(tmp_path / "c.db", "nina", ["/start", ":q"])  # a later session
     assert "Ik ben Biebcoach" in out  # no library yet: the welcome once more, once
     assert out.count("Ik ben Biebcoach") == 1
 
 
-def test_without_as_the_name_is_asked_once_and_never_the_login(tmp_path):
+def test_without_as_the_name_is_asked_once_and_never_the_login(console, tmp_path):
     db = tmp_path / "c.db"
-    out = run_console(db, None, ["Fatima", "a", "Bieb Oost", ":q"])
+    out = console(db, None, ["Fatima", "a", "Bieb Oost", ":q"])
     assert "Hoe heet je?" in out and "Hallo Fatima!" in out
     import getpass
     assert f"Hallo {getpass.getuser()}!" not in out
-    out = run_console(db, None, ["/verder", ":q"])  # the one console user carries on
+    out = console(db, None, ["/verder", ":q"])  # the one console user carries on
     assert "Hoe heet je?" not in out
     assert "Je gaat verder als Fatima" in out and "Welkom terug bij Bieb Oost" in out
-    run_console(db, "gert", [":q"])
-    out = run_console(db, None, ["Gert", ":q"])  # two users now: asked again
+    console(db, "gert", [":q"])
+    out = console(db, None, ["Gert", ":q"])  # two users now: asked again
     assert "Hoe heet je?" in out and "Hallo Gert!" in out
 
 
-def test_an_end_of_input_at_the_name_question_leaves_quietly(tmp_path):
-    out = run_console(tmp_path / "c.db", None, [])
+def test_an_end_of_input_at_the_name_question_leaves_quietly(console, tmp_path):
+    out = console(tmp_path / "c.db", None, [])
     assert "Hoe heet je?" in out
 
 
-def test_a_scripted_session_writes_the_export_and_the_chart(tmp_path):
+def test_a_scripted_session_writes_the_export_and_the_chart(console, tmp_path):
     """Anna's library has KPIs and one week's values (made through the core); in the
     console /voortgang saves the chart and /export the strategy, in the working
     directory, and says where."""
@@ -110,7 +128,7 @@ def test_a_scripted_session_writes_the_export_and_the_chart(tmp_path):
 
     work = tmp_path / "work"
     work.mkdir()
-    out = run_console(db, "anna", ["/voortgang", "/export md", ":q"], cwd=work)
+    out = console(db, "anna", ["/voortgang", "/export md", ":q"], cwd=work)
     chart = work / f"voortgang-{date.today().isoformat()}.png"
     exported = sorted(work.glob("strategie-*.md"))
     assert chart.read_bytes().startswith(b"\x89PNG")
@@ -120,9 +138,9 @@ def test_a_scripted_session_writes_the_export_and_the_chart(tmp_path):
     assert "Voortgang per KPI" in out
 
 
-def test_db_option_starts_afresh_in_another_file(tmp_path):
-    run_console(tmp_path / "old.db", "anna", ["a", "Bieb Oud", ":q"])
-    out = run_console(tmp_path / "old.db", "anna", [":q"], args=("--db", str(tmp_path / "new.db")))
+def test_db_option_starts_afresh_in_another_file(console, tmp_path):
+    console(tmp_path / "old.db", "anna", ["a", "Bieb Oud", ":q"])
+    out = console(tmp_path / "old.db", "anna", [":q"], args=("--db", str(tmp_path / "new.db")))
     assert "Hallo anna!" in out and "Welkom terug" not in out
     assert (tmp_path / "new.db").exists()
 

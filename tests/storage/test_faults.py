@@ -111,14 +111,14 @@ def namespaces() -> bool:
 
 
 def test_the_console_on_a_real_disk_that_runs_full(tmp_path):
-    """A 1 MiB tmpfs that fills up mid-session (tests/support/full_disk_console.py)."""
+    """A 1 MiB tmpfs that fills up mid-session (tests/support/full_disk.py)."""
     if not namespaces():
         pytest.skip("no user namespaces to mount a small tmpfs")
     disk = tmp_path / "disk"
     disk.mkdir()
     result = subprocess.run(
-        ["unshare", "-rm", sys.executable, str(ROOT / "tests/support/full_disk_console.py"),
-         str(disk)], capture_output=True, text=True, timeout=120, cwd=ROOT)
+        ["unshare", "-rm", sys.executable, str(ROOT / "tests/support/full_disk.py"),
+         "console", str(disk)], capture_output=True, text=True, timeout=120, cwd=ROOT)
     out = result.stdout
     assert result.returncode == 0 and "Traceback" not in out + result.stderr, out + result.stderr
     before, full = out.split("[DISK FULL]")

@@ -26,6 +26,7 @@ from coach.core.engine import Coach
 from coach.wiring import open_coach
 from tests.support import ROOT
 from tests.support.fake_bot_api import TOKEN, Call, FakeBotApi, closes_pressed
+from tests.support.forked_bot import Child, ForkServer
 from tests.support.html import parse_html
 
 REPO = ROOT
@@ -206,24 +207,27 @@ class BotProcess:
     """``python bot.py`` as a subprocess, with the environment of :func:`bot_env`; its
     output goes to ``out<n>.log`` and ``err<n>.log`` in ``tmp``, one pair per start."""
 
-    def __init__(self, api: FakeBotApi | None, tmp: Path, token: str | None = TOKEN):
+    def __init__(self, api: FakeBotApi | None, tmp: Path, token: str | None = TOKEN,
+                 fork: ForkServer | None = None):
         self.api = api
         self.tmp = tmp
         self.env = bot_env(api, tmp / "coach.db", token)
-        self.proc: asyncio.subprocess.Process | None = None
+        self.proc: asyncio.subprocess.Process | Child | None = None
         self.runs = 0
+        self.fork = fork  # forks bot.py from one started Python (tests/support/forked_bot.py)
 
     async def start(self, wait_ready: bool = True) -> None:
         self.runs += 1
-        out = open(self.tmp / f"out{self.runs}.log", "wb")  # noqa: SIM115
-        err = open(self.tmp / f"err{self.runs}.log", "wb")  # noqa: SIM115
+        out, err = self.tmp / f"out{self.runs}.log", self.tmp / f"err{self.runs}.log"
         mark = self.api.mark() if self.api else 0
-        self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, str(REPO / "bot.py"), cwd=self.tmp, env=self.env,
-            stdout=out, stderr=err, stdin=asyncio.subprocess.DEVNULL,
-        )
-        out.close()
-        err.close()
+        if self.fork is not None:
+            self.proc = self.fork.spawn([], env=self.env, cwd=self.tmp, stdout=out, stderr=err)
+        else:
+            with open(out, "wb") as out_file, open(err, "wb") as err_file:
+                self.proc = await asyncio.create_subprocess_exec(
+                    sys.executable, str(REPO / "bot.py"), cwd=self.tmp, env=self.env,
+                    stdout=out_file, stderr=err_file, stdin=asyncio.subprocess.DEVNULL,
+                )
         if wait_ready and self.api:
             await self.api.wait_for(
                 lambda: any(c.method == "getUpdates" for c in self.api.calls[mark:]),

@@ -29,6 +29,10 @@ from coach.features.advice.model import DEFAULT_PATH, AgeBand, DataGap, Figure, 
 from coach.features.advice.ranking import Ranking
 from coach.features.advice.views import TemplateViews
 
+# libyaml's loader where PyYAML has it: the same data, read about seven times faster (the
+# file is read at every start of the bot)
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 __all__ = ["AGE_IDS", "CHANNEL_IDS", "DEFAULT_PATH", "GROUP_IDS", "ChannelData",
            "channel_name", "load_channel_data"]
 
@@ -40,7 +44,7 @@ def load_channel_data(path: Path | None = None) -> ChannelData:
 
 @functools.cache
 def _load(path: Path) -> ChannelData:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     return ChannelData.from_dict(raw)
 
 

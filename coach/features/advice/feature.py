@@ -24,7 +24,8 @@ from coach.flow.model import Flow, load_flow
 if TYPE_CHECKING:
     from coach.core.turn import Turn
 
-def chosen_ids(db: Any, library_id: int, user_id: str, question_id: str) -> list[str]:
+
+def chosen_ids(db: Any, library_id: int, question_id: str) -> list[str]:
     """The option ids the library chose for a multiple-choice question."""
     ids: list[str] = []
     for row in library_answers(db, library_id, question_id):
@@ -34,11 +35,11 @@ def chosen_ids(db: Any, library_id: int, user_id: str, question_id: str) -> list
     return ids
 
 
-def audience_profile(db: Any, library_id: int, user_id: str) -> AudienceProfile | None:
+def audience_profile(db: Any, library_id: int) -> AudienceProfile | None:
     """The audience profile from step 2's answers (None when neither was answered)."""
     flow = load_flow()
-    groups = chosen_ids(db, library_id, user_id, flow.by_role("groups").id)
-    ages = chosen_ids(db, library_id, user_id, flow.by_role("ages").id)
+    groups = chosen_ids(db, library_id, flow.by_role("groups").id)
+    ages = chosen_ids(db, library_id, flow.by_role("ages").id)
     if not groups and not ages:
         return None
     return _profile(tuple(groups), tuple(ages))
@@ -51,14 +52,14 @@ def _profile(groups: tuple[str, ...], ages: tuple[str, ...]) -> AudienceProfile:
 
 
 def audience_advice(turn: Turn) -> list[Reply]:
-    profile = audience_profile(turn.db, turn.library_id, turn.user["id"])
+    profile = audience_profile(turn.db, turn.library_id)
     if profile is None:
         return []
     data = load_channel_data()
     return [turn.say("advice_audience", **data.audience_view(profile, turn.lang))]
 
 
-def named_channels(db: Any, library_id: int, user_id: str, flow: Flow) -> list[str]:
+def named_channels(db: Any, library_id: int, flow: Flow) -> list[str]:
     """Channel ids the library named in its own words before choosing channels (the
     free-text answers of the questions before the ``channels`` question: goals, the
     audience in words, ...), in the order of the plan."""
@@ -79,13 +80,12 @@ def named_channels(db: Any, library_id: int, user_id: str, flow: Flow) -> list[s
 
 
 def channel_check(turn: Turn) -> list[Reply]:
-    profile = audience_profile(turn.db, turn.library_id, turn.user["id"])
+    profile = audience_profile(turn.db, turn.library_id)
     if profile is None:
         return []
     data = load_channel_data()
-    chosen = chosen_ids(turn.db, turn.library_id, turn.user["id"],
-                        turn.flow.by_role("channels").id)
-    named = named_channels(turn.db, turn.library_id, turn.user["id"], turn.flow)
+    chosen = chosen_ids(turn.db, turn.library_id, turn.flow.by_role("channels").id)
+    named = named_channels(turn.db, turn.library_id, turn.flow)
     flags = data.channel_flags(profile, chosen)
     notes = data.channel_notes(profile, chosen, named)
     return [turn.say("advice_channels", **data.flags_view(flags, turn.lang, profile, notes))]

@@ -72,7 +72,7 @@ def next_step(turn: Turn) -> NextStep:
     if position is not None:
         prompt = position.question.prompt[turn.lang].replace("{item}", position.item_text)
         open_question = (position.question.id, prompt)
-    snapshot = library_snapshot(turn.db, turn.library_id, turn.user["id"], open_question)
+    snapshot = library_snapshot(turn.db, turn.library_id, open_question)
     done = checkins.done_steps(turn.db, turn.library_id)
     recent = checkins.recent_suggestions(turn.db, turn.user["id"], turn.library_id)
     catalog = load_steps()

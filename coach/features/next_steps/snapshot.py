@@ -34,11 +34,11 @@ def kpi_trends(db: Database, library_id: int) -> list[KpiTrend]:
 def library_snapshot(
     db: Database,
     library_id: int,
-    user_id: str = "",
     open_question: tuple[str, str] | None = None,
 ) -> LibrarySnapshot:
-    """The library as ``user_id`` sees it (their own answers first; "" for the team's
-    latest), with the strategy question still open for them, if any."""
+    """The library as its answers stand (``coach.flow.library.library_answers``: the
+    library's answer per question, whoever asks), with ``open_question``, the strategy
+    question still open for the user being helped, if any."""
 
     flow = load_flow()
 
@@ -63,7 +63,7 @@ def library_snapshot(
     focus = values("focus")
     return LibrarySnapshot(
         next_open_question=open_question,
-        channels=chosen_ids(db, library_id, user_id, flow.by_role("channels").id),
+        channels=chosen_ids(db, library_id, flow.by_role("channels").id),
         tactics=values("tactics"),
         kpis=kpi_trends(db, library_id),
         has_listening=is_in_place(" ".join(values("listening"))) and "listening" not in kept_parts,

@@ -17,6 +17,8 @@ from coach.features.next_steps.channels import known_channels, normalize_channel
 from coach.flow.model import LANGS
 from coach.flow.text import fold
 
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's where PyYAML has it
+
 __all__ = ["CONDITION_KEYS", "DEFAULT_PATH", "Step", "StepCatalog", "StepsFileError",
            "load_steps", "parse_steps"]
 
@@ -235,7 +237,7 @@ def load_steps(path: str | Path | None = None) -> StepCatalog:
 
 def _load(path: Path) -> StepCatalog:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
         raise StepsFileError(f"{path}: not valid YAML: {exc}") from exc
     try:

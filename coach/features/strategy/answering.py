@@ -92,8 +92,7 @@ def context(turn: Turn, position: Position) -> dict[str, Any]:
     KPI, the tactic of a measurement) and the chosen channels."""
     if not any(c.kind == "tactic_channels" for c in position.question.checks):
         return {"item": position.item_text}  # the chosen channels only when a check reads them
-    chosen = chosen_ids(turn.db, turn.library_id, turn.user["id"],
-                        turn.flow.by_role("channels").id)
+    chosen = chosen_ids(turn.db, turn.library_id, turn.flow.by_role("channels").id)
     return {"item": position.item_text, "channels": chosen}
 
 

@@ -258,7 +258,7 @@ async def test_when_everyones_messages_fail_none_is_given_up(bot: RunningBot, mo
 
 async def test_the_bot_on_a_real_disk_that_runs_full(fake_api, tmp_path):
     """``python bot.py run`` with its database on a 1 MiB tmpfs that fills up while a user
-    answers (tests/support/full_disk_bot.py, in a user namespace where that works)."""
+    answers (tests/support/full_disk.py, in a user namespace where that works)."""
     import asyncio
     import subprocess
     import sys
@@ -275,8 +275,8 @@ async def test_the_bot_on_a_real_disk_that_runs_full(fake_api, tmp_path):
     env = {**bot_env(api, disk / "coach.db"), "COACH_LOG_LEVEL": "INFO"}
     with open(tmp_path / "bot.log", "wb") as log_file:
         proc = await asyncio.create_subprocess_exec(
-            "unshare", "-rm", sys.executable, str(ROOT / "tests/support/full_disk_bot.py"),
-            str(disk), str(control), env=env, stdout=log_file, stderr=log_file,
+            "unshare", "-rm", sys.executable, str(ROOT / "tests/support/full_disk.py"),
+            "run", str(disk), str(control), env=env, stdout=log_file, stderr=log_file,
             stdin=subprocess.DEVNULL)
 
     async def command(name: str) -> None:

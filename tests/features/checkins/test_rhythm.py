@@ -17,7 +17,15 @@ from coach.storage import measurements
 from tests.features.checkins.test_checkins import colleague
 from tests.support.walk import kpi_key, walk
 
-ASKED = re.compile(r"KPI \d+ van \d+: ([^<]+)</b>")
+ASKED = re.compile(r"KPI \d+ (?:van|of) \d+: ([^<]+)</b>")
+# a weekly KPI (from 10 to 50 per week) and a monthly one (from 20 to 200 per month),
+# both within half a year: the user, the KPIs' names and the buttons, per language
+TWO_RHYTHMS = {
+    "nl": ("Anna", ("Aanmeldingen", "Nieuwe leden"),
+           ("Per week", "Per maand", "half jaar", "half jaar")),
+    "en": ("Ann", ("Sign-ups", "New members"),
+           ("Per week", "Per month", "half a year", "half a year")),
+}
 
 
 def values_of(db, library_id: int, name: str) -> list[dict]:
@@ -25,19 +33,41 @@ def values_of(db, library_id: int, name: str) -> list[dict]:
     return measurements.values_for(db, library_id, kpi_key(db, library_id, name))
 
 
-def two_rhythms(anna):
-    """A library with a weekly KPI (Aanmeldingen: from 10 to 50 per week) and a monthly
-    one (Nieuwe leden: from 20 to 200 per month), both within half a year."""
+def two_rhythms(chat, lang: str = "nl"):
+    """A coordinator whose library has the KPIs of ``TWO_RHYTHMS`` (Aanmeldingen weekly,
+    Nieuwe leden monthly, in Dutch)."""
+    name, kpi_names, labels = TWO_RHYTHMS[lang]
+    anna = chat(name, lang_hint=None if lang == "nl" else lang)
     anna.create_library()
     walk(anna, until="kpis.per_goal")
-    for text in ("Aanmeldingen", "Nieuwe leden", "10", "20", "50", "200"):
+    for text in (*kpi_names, "10", "20", "50", "200"):
         anna.say(text)
-    anna.press("Per week")
-    anna.press("Per maand")
-    anna.press("half jaar")
-    anna.press("half jaar")
+    for label in labels:
+        anna.press(label)
     assert anna.user()["question_id"] == "tactics.listening"
     return anna
+
+
+def checked_in(anna, *values: str):
+    """``anna`` after a check-in now, answered with ``values``."""
+    anna.cmd("checkin")
+    for value in values:
+        anna.say(value)
+    return anna
+
+
+def weekly_checkins(anna, clock, values, monthly: str = "25") -> list[str]:
+    """A check-in a week, with the weekly KPI's next value and, when it is asked, the
+    monthly total ``monthly``; returns what the coach said after each weekly value."""
+    said = []
+    for value in values:
+        anna.cmd("checkin")
+        anna.say(str(value))
+        said.append(anna.texts())
+        if anna.user()["mode"] == "checkin":  # the monthly KPI is asked too
+            anna.say(monthly)
+        clock.advance(days=7)
+    return said
 
 
 def asked(chat) -> list[str]:
@@ -45,7 +75,7 @@ def asked(chat) -> list[str]:
 
 
 def test_a_weekly_and_a_monthly_kpi_over_16_weeks(chat, db, clock):
-    anna = two_rhythms(chat("Anna"))
+    anna = two_rhythms(chat)
     library_id = anna.user()["library_id"]
     found = {k.name: k for k in kpis.library_kpis(db, library_id)}
     assert found["Aanmeldingen"].period == "week" and found["Nieuwe leden"].period == "month"
@@ -89,26 +119,27 @@ def test_a_weekly_and_a_monthly_kpi_over_16_weeks(chat, db, clock):
     assert "⚠️ Op dit tempo haal je het niet vóór 23-5-2027 (pas rond oktober 2029)." in text
 
 
-def test_the_week_says_which_kpis_it_asks(chat, db, clock):
-    anna = two_rhythms(chat("Anna"))
+@pytest.mark.parametrize(("lang", "only", "later"), [
+    ("nl", "Deze week alleen: <b>Aanmeldingen</b>.",
+     "Nieuwe leden vraag ik in de eerste check-in van de maand, met het totaal van die maand."),
+    ("en", "This week only: <b>Sign-ups</b>.",
+     "I'll ask New members in the first check-in of the month"),
+])
+def test_the_week_says_which_kpis_it_asks(chat, clock, lang, only, later):
+    anna = two_rhythms(chat, lang)
     anna.cmd("checkin")  # 23 November: both (October's total)
-    assert "Deze week alleen" not in anna.last
+    assert only.split(":")[0] not in anna.last
     anna.say("12")
     anna.say("25")
     clock.advance(days=7)
     anna.cmd("checkin")  # 30 November: only the weekly one
-    assert "Deze week alleen: <b>Aanmeldingen</b>." in anna.last
-    assert ("Nieuwe leden vraag ik in de eerste check-in van de maand, met het totaal van die"
-            " maand.") in anna.last
-    assert asked(anna) == ["Aanmeldingen"]
+    assert only in anna.last and later in anna.last
+    assert asked(anna) == [TWO_RHYTHMS[lang][1][0]]
 
 
 def test_a_second_entry_for_the_same_period_asks_to_replace(chat, db, clock):
-    anna = two_rhythms(chat("Anna"))
+    anna = checked_in(two_rhythms(chat), "12", "25")
     library_id = anna.user()["library_id"]
-    anna.cmd("checkin")
-    anna.say("12")
-    anna.say("25")
     anna.cmd("checkin")  # the same week again: her own values are asked again, to correct
     assert "Je gaf voor week 48 al 12 door; typ een nieuwe waarde" in anna.last
     anna.say("14")
@@ -133,11 +164,9 @@ def test_a_second_entry_for_the_same_period_asks_to_replace(chat, db, clock):
 
 
 def test_own_values_are_not_shown_as_colleagues(chat, db, clock):
-    anna = two_rhythms(chat("Anna"))
+    anna = two_rhythms(chat)
     bram = colleague(anna, "Bram")
-    anna.cmd("checkin")
-    anna.say("12")
-    anna.say("stop")
+    checked_in(anna, "12", "stop")
     bram.cmd("checkin")
     assert "Je collega's gaven al door:\n• Aanmeldingen: 12 (Anna)" in bram.last
     bram.say("25")
@@ -149,11 +178,9 @@ def test_own_values_are_not_shown_as_colleagues(chat, db, clock):
 
 
 def test_the_coordinators_first_checkin_of_the_month_sums_up_the_team(chat, db, clock):
-    anna = two_rhythms(chat("Anna"))
+    anna = two_rhythms(chat)
     bram = colleague(anna, "Bram")
-    anna.cmd("checkin")
-    anna.say("12")
-    anna.say("25")
+    checked_in(anna, "12", "25")
     assert "Teamoverzicht" not in anna.texts()  # nothing to sum up yet
     for _ in range(2):  # 30 November and 7 December
         clock.advance(days=7)
@@ -206,22 +233,21 @@ def test_a_missing_period_leaves_a_gap_in_the_line():
     assert project(with_gap, 30, None).when == date(2027, 3, 21)
 
 
-@pytest.mark.parametrize("period", ["2027-W01", "2027-01", "2027-Q1"])
-def test_period_numbers_are_consecutive(period):
-    follow = {"2027-W01": "2027-W02", "2027-01": "2027-02", "2027-Q1": "2027-Q2"}[period]
+@pytest.mark.parametrize(("period", "follow"), [
+    ("2027-W01", "2027-W02"), ("2027-01", "2027-02"), ("2027-Q1", "2027-Q2"),
+    ("2026-W53", "2027-W01"),  # 2026 has 53 ISO weeks
+])
+def test_period_numbers_are_consecutive(period, follow):
     assert index(follow) == index(period) + 1
-    assert week_key(date(2026, 12, 28)) == "2026-W53"  # 2026 has 53 ISO weeks
-    assert index("2026-W53") + 1 == index("2027-W01")
+
+
+def test_2026_ends_in_week_53():
+    assert week_key(date(2026, 12, 28)) == "2026-W53"
 
 
 def test_the_chart_marks_baseline_target_and_deadline(chat, db, clock):
-    anna = two_rhythms(chat("Anna"))
-    for value in (12, 15, 19):
-        anna.cmd("checkin")
-        anna.say(str(value))
-        if "Nieuwe leden" in asked(anna):
-            anna.say("25")
-        clock.advance(days=7)
+    anna = two_rhythms(chat)
+    weekly_checkins(anna, clock, (12, 15, 19))
     turn = anna.coach.turn_for(anna.user_id, clock())
     series, _ = chart_series(turn)
     drawing = chart_drawing(series, target_label="doel", title="t")
@@ -236,35 +262,29 @@ def test_the_chart_marks_baseline_target_and_deadline(chat, db, clock):
     assert monthly.deadline == monthly.x(7)
 
 
-def test_progress_and_projection_speak_english(chat, db, clock):
-    ann = chat("Ann", lang_hint="en")
-    ann.create_library()
-    walk(ann, until="kpis.per_goal")
-    for text in ("Sign-ups", "New members", "10", "20", "50", "200"):
-        ann.say(text)
-    for label in ("Per week", "Per month", "half a year", "half a year"):
-        ann.press(label)
-    said = []
-    for value in (12, 16, 20):
-        ann.cmd("checkin")
-        ann.say(str(value))
-        said.append(ann.texts())
-        if "New members" in ann.last:
-            assert "What was the total for <b>" in ann.last
-            ann.say("25")
-        clock.advance(days=7)
-    assert "Not enough values yet for a projection: 2 of the 3 I need." in said[1]
-    assert "20 of 50 per week, 25% of the way from 10 (week 50)." in said[2]
+@pytest.mark.parametrize(("lang", "monthly", "too_few", "progress", "projection"), [
+    ("nl", "Wat was het totaal van <b>",
+     "Nog te weinig waarden voor een verwachting: 2 van de 3 die ik nodig heb.",
+     "20 van 50 per week, 25% op weg vanaf 10 (week 50).",
+     "✅ Op dit tempo haal je 50 rond februari, op tijd voor 23-5-2027."),
+    ("en", "What was the total for <b>",
+     "Not enough values yet for a projection: 2 of the 3 I need.",
+     "20 of 50 per week, 25% of the way from 10 (week 50).",
+     "✅ At this pace you'll reach 50 around February, in time for 2027-05-23."),
+])
+def test_progress_and_projection_after_three_weeks(chat, clock, lang, monthly, too_few,
+                                                   progress, projection):
+    anna = two_rhythms(chat, lang)
+    said = weekly_checkins(anna, clock, (12, 16, 20))
+    assert monthly in said[0]  # 23 November: October's total
+    assert too_few in said[1]
     # 12, 16, 20 in weeks 48-50: 12 + 4x reaches 50 at x = 9.5, in week 48 + 10 = week 6
     # of 2027, which ends on 14 February
-    assert "✅ At this pace you'll reach 50 around February, in time for 2027-05-23." in said[2]
-    ann.cmd("checkin")
-    assert "This week only: <b>Sign-ups</b>." in ann.last
-    assert "I'll ask New members in the first check-in of the month" in ann.last
+    assert progress in said[2] and projection in said[2]
 
 
 def test_stale_replace_buttons_change_nothing(chat, db, clock):
-    anna = two_rhythms(chat("Anna"))
+    anna = two_rhythms(chat)
     anna.cmd("checkin")
     anna.say("12")
     anna.say("25")

@@ -22,6 +22,14 @@ def finished(chat, **answers):
     return anna
 
 
+def first_step(chat, **answers):
+    """Anna's finished strategy and her first check-in, which suggests a first step."""
+    anna = finished(chat, **answers)
+    anna.cmd("checkin")
+    anna.say("10")
+    return anna
+
+
 def suggestions(db) -> list[tuple[str, str | None]]:
     return [(r[0], r[1]) for r in db.execute("select step_id, outcome from suggestions"
                                              " order by id")]
@@ -57,54 +65,39 @@ def test_typed_answers_are_read(text, outcome):
     assert read_outcome(text) == outcome
 
 
-@pytest.mark.parametrize("how", ["typed", "button"])
-def test_yes_marks_the_step_done_and_the_next_one_is_another(chat, db, clock, how):
-    anna = finished(chat)
-    anna.cmd("checkin")
-    anna.say("10")
-    week_of_checkins(anna, clock, "ja" if how == "typed" else "ci:yes")
-    (first, outcome), (second, _) = suggestions(db)
-    assert outcome == "done" and second != first
-    assert db.execute("select done from suggestions order by id").fetchone()[0] == 1
+# how each answer to "did you do it?" picks the next step: (said at once, the next step
+# as a function of the first, said with the next step)
+NEXT = {
+    "done": ("", lambda first, second: second != first, ""),
+    "partly": ("maak hem deze week af", lambda first, second: second == first,
+               "Waarom deze stap: je was er al mee bezig."),
+    "no_time": ("een stap van hooguit een kwartier",
+                lambda first, second: second != first and STEPS.get(second).minutes <= 15,
+                "(±15 minuten)"),
+    "did_not_work": ("iets van een ander soort",
+                     lambda first, second: STEPS.get(second).area != STEPS.get(first).area,
+                     ""),
+}
 
 
-def test_partly_offers_the_same_step_again_to_finish_it(chat, db, clock):
-    anna = finished(chat)
-    anna.cmd("checkin")
-    anna.say("10")
-    assert "maak hem deze week af" in week_of_checkins(anna, clock, "deels")
-    (first, outcome), (second, _) = suggestions(db)
-    assert outcome == "partly" and second == first
-    assert "Waarom deze stap: je was er al mee bezig." in anna.last
-
-
-@pytest.mark.parametrize("answer", ["nee, geen tijd gehad", "ci:notime", "nee"])
-def test_no_time_gives_a_smaller_step(chat, db, clock, answer):
-    anna = finished(chat)
-    anna.cmd("checkin")
-    anna.say("10")
-    assert "een stap van hooguit een kwartier" in week_of_checkins(anna, clock, answer)
-    (first, outcome), (second, _) = suggestions(db)
-    assert outcome == "no_time" and second != first
-    assert STEPS.get(second).minutes <= 15
-    assert "(±15 minuten)" in anna.last
-
-
-@pytest.mark.parametrize("answer", ["nee, het werkte niet", "ci:failed"])
-def test_did_not_work_gives_a_step_of_another_kind(chat, db, clock, answer):
-    anna = finished(chat)
-    anna.cmd("checkin")
-    anna.say("10")
-    assert "iets van een ander soort" in week_of_checkins(anna, clock, answer)
-    (first, outcome), (second, _) = suggestions(db)
-    assert outcome == "did_not_work"
-    assert STEPS.get(second).area != STEPS.get(first).area
+@pytest.mark.parametrize(("answer", "outcome"), [
+    ("ja", "done"), ("ci:yes", "done"), ("deels", "partly"),
+    ("nee, geen tijd gehad", "no_time"), ("ci:notime", "no_time"), ("nee", "no_time"),
+    ("nee, het werkte niet", "did_not_work"), ("ci:failed", "did_not_work"),
+])
+def test_the_answer_picks_the_next_step(chat, db, clock, answer, outcome):
+    anna = first_step(chat)
+    said, fits, why = NEXT[outcome]
+    assert said in week_of_checkins(anna, clock, answer)
+    (first, stored), (second, _) = suggestions(db)
+    assert stored == outcome and fits(first, second), (first, second)
+    assert why in anna.last
+    done = db.execute("select done from suggestions order by id").fetchone()[0]
+    assert done == (outcome == "done")
 
 
 def test_an_unclear_answer_is_asked_again_with_the_choices(chat, db, clock):
-    anna = finished(chat)
-    anna.cmd("checkin")
-    anna.say("10")
+    anna = first_step(chat)
     clock.advance(days=7)
     anna.cmd("checkin")
     anna.say("misschien")
@@ -116,9 +109,7 @@ def test_an_unclear_answer_is_asked_again_with_the_choices(chat, db, clock):
 
 
 def test_the_same_step_is_not_offered_again_within_four_weeks(chat, db, clock):
-    anna = finished(chat)
-    anna.cmd("checkin")
-    anna.say("10")
+    anna = first_step(chat)
     for _ in range(8):
         week_of_checkins(anna, clock, "nee, geen tijd")
     ids = [step for step, _ in suggestions(db)]
@@ -128,9 +119,7 @@ def test_the_same_step_is_not_offered_again_within_four_weeks(chat, db, clock):
 
 
 def test_the_memory_is_stored_and_lasts_four_weeks(chat, db, clock):
-    anna = finished(chat)
-    anna.cmd("checkin")
-    anna.say("10")
+    anna = first_step(chat)
     first = suggestions(db)[0][0]
     clock.advance(days=7)
     anna.cmd("checkin")
@@ -159,9 +148,7 @@ def test_the_memory_is_stored_and_lasts_four_weeks(chat, db, clock):
     ({}, "Waarom deze stap: het helpt bij Reacties."),
 ])
 def test_each_suggestion_says_why(chat, db, answers, reason):
-    anna = finished(chat, **answers)
-    anna.cmd("checkin")
-    anna.say("10")
+    anna = first_step(chat, **answers)
     assert reason in anna.last
 
 
