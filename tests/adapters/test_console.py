@@ -175,3 +175,9 @@ def test_a_mini_app_button_shows_its_address_and_takes_no_letter():
                                             [Choice("Verder", "n:continue")]]), buttons)
     assert "[Open: https://b.nl/]" in text and "[a] Verder" in text
     assert [b.data for b in buttons] == ["n:continue"]
+
+
+@pytest.mark.parametrize("word", [":quit", ":q", "/quit", "/exit"])
+def test_the_console_leaves_on_the_words_people_type(console, tmp_path, word):
+    out = console(tmp_path / "coach.db", "anna", [word, "/help"])
+    assert "/help — " not in out  # it left before the next line
