@@ -75,39 +75,40 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class WebThread:
-    """``bot.py``'s web view (``start_web``) over the database at ``db_path``, served
-    from its own thread and event loop (the browser tests drive it synchronously)."""
+class ServerThread:
+    """aiohttp sites served from a thread of their own with its own event loop (the
+    browser tests drive them synchronously). A subclass's :meth:`serve` opens the coach
+    and starts the sites; :meth:`start` waits for them and raises what went wrong."""
 
-    def __init__(self, db_path: str, token: str | None = None):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.config = Config(db_path=db_path, token=token, web_listen="127.0.0.1",
-                             web_port=self.port)
+    name = "server"
+
+    def __init__(self):
         self._ready = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread = threading.Thread(target=self._run, daemon=True, name="web")
+        self._thread = threading.Thread(target=self._run, daemon=True, name=self.name)
         self.error: BaseException | None = None
 
-    def _run(self) -> None:
-        from coach.adapters.web.run import start_web
-        from coach.wiring import open_coach
+    def serve(self, loop: asyncio.AbstractEventLoop) -> tuple[Any, list[Any]]:
+        """(the coach, the started ``AppRunner``s), in ``loop``."""
+        raise NotImplementedError
 
+    def _run(self) -> None:
         loop = self._loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
         try:
-            coach = open_coach(self.config.db_path)
-            runner = loop.run_until_complete(start_web(coach, self.config, self.base))
+            coach, runners = self.serve(loop)
         except BaseException as exc:  # noqa: BLE001 - reported to the test
             self.error = exc
             self._ready.set()
             return
         self._ready.set()
         loop.run_forever()
-        loop.run_until_complete(runner.cleanup())
+        for runner in runners:
+            loop.run_until_complete(runner.cleanup())
         coach.db.close()
         loop.close()
 
-    def start(self) -> WebThread:
+    def start(self):
         self._thread.start()
         self._ready.wait(30)
         if self.error:
@@ -118,3 +119,23 @@ class WebThread:
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
+
+
+class WebThread(ServerThread):
+    """``bot.py``'s web view (``start_web``) over the database at ``db_path``."""
+
+    name = "web"
+
+    def __init__(self, db_path: str, token: str | None = None):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.config = Config(db_path=db_path, token=token, web_listen="127.0.0.1",
+                             web_port=self.port)
+        super().__init__()
+
+    def serve(self, loop: asyncio.AbstractEventLoop) -> tuple[Any, list[Any]]:
+        from coach.adapters.web.run import start_web
+        from coach.wiring import open_coach
+
+        coach = open_coach(self.config.db_path)
+        return coach, [loop.run_until_complete(start_web(coach, self.config, self.base))]

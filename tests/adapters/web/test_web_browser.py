@@ -31,19 +31,28 @@ pytestmark = pytest.mark.skipif(
     reason="needs Debian's chromium and chromium-driver (.ci/run installs them)")
 
 
-@pytest.fixture(scope="session")
-def browser():
+def chromium(*args: str, prefs: dict | None = None):
+    """Debian's headless Chromium through Selenium, its console log kept; ``args`` and
+    ``prefs`` add to the options every browser test uses. Quit it when done."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--lang=nl-NL", "--window-size=1280,900", "--disable-extensions"):
+                "--lang=nl-NL", "--window-size=1280,900", "--disable-extensions", *args):
         options.add_argument(arg)
+    if prefs:
+        options.add_experimental_option("prefs", prefs)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
+    return driver
+
+
+@pytest.fixture(scope="session")
+def browser():
+    driver = chromium()
     try:
         yield driver
     finally:

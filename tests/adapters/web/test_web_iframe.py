@@ -15,10 +15,10 @@ iframe, which shows the iframe really is cross-site.
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -27,8 +27,8 @@ from aiohttp import web
 from coach.adapters.web.session import LINK, MINI_APP
 from coach.wiring import open_coach
 from tests.adapters.web.conftest import BOT_TOKEN, join_as_tessa, mini_app_init_data
-from tests.adapters.web.test_web_browser import CHROMEDRIVER, CHROMIUM, errors
-from tests.support.web import free_port, sign_in_link, team
+from tests.adapters.web.test_web_browser import CHROMEDRIVER, CHROMIUM, chromium, errors
+from tests.support.web import ServerThread, free_port, sign_in_link, team
 
 pytestmark = pytest.mark.skipif(
     not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()),
@@ -39,20 +39,19 @@ EMBED = """<!doctype html><html><head><title>Telegram Web (test)</title>
 <iframe id="app" src="{src}" width="1000" height="800"></iframe></body></html>"""
 
 
-class TwoSites:
+class TwoSites(ServerThread):
     """In one thread and event loop: the web view at ``http://localhost:B`` (its own
     coach on ``db_path``, framed by site A) and site A's embedding pages at
     ``http://127.0.0.1:A``: ``/app`` (the Mini App with fresh initData in the
     fragment) and ``/link/{token}`` (a one-time link's form)."""
 
+    name = "two-sites"
+
     def __init__(self, db_path: str):
         self.db_path, self.port_a, self.port_b = db_path, free_port(), free_port()
         self.top = f"http://127.0.0.1:{self.port_a}"
         self.base = f"http://localhost:{self.port_b}"
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True, name="two-sites")
-        self.error: BaseException | None = None
+        super().__init__()
 
     async def _app_page(self, request: web.Request) -> web.Response:
         init_data = mini_app_init_data(datetime.now(UTC))
@@ -65,46 +64,23 @@ class TwoSites:
         src = f"{self.base}/login/{request.match_info['token']}"
         return web.Response(text=EMBED.format(src=src), content_type="text/html")
 
-    def _run(self) -> None:
+    def serve(self, loop: asyncio.AbstractEventLoop) -> tuple[Any, list[Any]]:
         from coach.adapters.web.app import build_web_app
 
-        loop = self._loop
-        asyncio.set_event_loop(loop)
+        coach = open_coach(self.db_path)
+        coach.web_url = self.base
+        view = build_web_app(coach, self.base, BOT_TOKEN,
+                             frame_ancestors=("https://web.telegram.org", self.top))
+        embed = web.Application()
+        embed.router.add_get("/app", self._app_page)
+        embed.router.add_get("/link/{token}", self._link_page)
         runners = []
-        try:
-            coach = open_coach(self.db_path)
-            coach.web_url = self.base
-            view = build_web_app(coach, self.base, BOT_TOKEN,
-                                 frame_ancestors=("https://web.telegram.org", self.top))
-            embed = web.Application()
-            embed.router.add_get("/app", self._app_page)
-            embed.router.add_get("/link/{token}", self._link_page)
-            for app, port in ((view, self.port_b), (embed, self.port_a)):
-                runner = web.AppRunner(app)
-                loop.run_until_complete(runner.setup())
-                loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
-                runners.append(runner)
-        except BaseException as exc:  # noqa: BLE001 - reported to the test
-            self.error = exc
-            self._ready.set()
-            return
-        self._ready.set()
-        loop.run_forever()
-        for runner in runners:
-            loop.run_until_complete(runner.cleanup())
-        coach.db.close()
-        loop.close()
-
-    def start(self) -> TwoSites:
-        self._thread.start()
-        self._ready.wait(30)
-        if self.error:
-            raise self.error
-        return self
-
-    def stop(self) -> None:
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
+        for app, port in ((view, self.port_b), (embed, self.port_a)):
+            runner = web.AppRunner(app)
+            loop.run_until_complete(runner.setup())
+            loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
+            runners.append(runner)
+        return coach, runners
 
 
 @pytest.fixture(scope="module")
@@ -126,21 +102,10 @@ def sites(tmp_path_factory):
 def browser():
     """A Chromium of its own that blocks third-party cookies, as more and more
     browsers do (only partitioned ones are kept in a cross-site frame then)."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--lang=nl-NL", "--window-size=1280,900", "--disable-extensions",
-                "--host-resolver-rules=MAP telegram.org ~NOTFOUND"):
-        options.add_argument(arg)
-    options.add_experimental_option("prefs", {"profile.cookie_controls_mode": 1,
-                                              "profile.block_third_party_cookies": True,
-                                              "intl.accept_languages": "nl-NL,nl"})
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
+    driver = chromium("--host-resolver-rules=MAP telegram.org ~NOTFOUND",
+                      prefs={"profile.cookie_controls_mode": 1,
+                             "profile.block_third_party_cookies": True,
+                             "intl.accept_languages": "nl-NL,nl"})
     try:
         yield driver
     finally:
