@@ -59,17 +59,27 @@ def _find(turn: Turn, who: str) -> dict[str, Any] | None:
     return None
 
 
-def team_reply(turn: Turn) -> Reply:
-    library = libraries.get_library(turn.db, turn.library_id)
-    members, rows = [], []
+def team_members(turn: Turn) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(member row, what /team and the web view show of them): name, role, progress in
+    one pass over the library's answers, and the steps assigned to them."""
     given = assignments.all_assignments(turn.db, turn.library_id)
     team = users.members(turn.db, turn.library_id)
     done = members_progress(turn.db, turn.flow, turn.library_id, [m["id"] for m in team])
+    out = []
     for m in team:
         answered, total = done[m["id"]]
         steps = [s.number for s in turn.flow.steps if s.id in given.get(m["id"], [])]
-        members.append({"name": _name(m), "coordinator": m["role"] == "coordinator",
-                        "answered": answered, "total": total, "steps": steps})
+        out.append((m, {"name": _name(m), "coordinator": m["role"] == "coordinator",
+                        "answered": answered, "total": total, "steps": steps,
+                        "percent": round(100 * answered / total) if total else 0}))
+    return out
+
+
+def team_reply(turn: Turn) -> Reply:
+    library = libraries.get_library(turn.db, turn.library_id)
+    members, rows = [], []
+    for m, shown in team_members(turn):
+        members.append(shown)
         if m["id"] != turn.user["id"]:
             label = _name(m)[:30] + ("" if m["role"] != "coordinator" else " 👑")
             rows.append([Choice(label, f"t:m:{token(m['id'])}")])

@@ -25,12 +25,12 @@ from coach.features.checkins import kpis as kpi_store
 from coach.features.checkins.chart import kpi_chart, week_monday
 from coach.features.export.feature import export_document, html_body
 from coach.features.export.render_html import stylesheet
+from coach.features.team.feature import team_members
 from coach.features.web.projection import project
 from coach.flow.display import display
 from coach.flow.library import open_decisions
 from coach.flow.numbers import format_number
-from coach.flow.positions import members_progress
-from coach.storage import Database, answers, assignments, libraries, measurements, users
+from coach.storage import Database, answers, libraries, measurements
 from coach.storage import web as web_store
 
 if TYPE_CHECKING:
@@ -179,15 +179,5 @@ def team_page(turn: Turn, params: Mapping[str, str]) -> dict[str, Any]:
 
 def members(turn: Turn) -> list[dict[str, Any]]:
     """Each member's progress, as /team counts it, and the steps assigned to them."""
-    out = []
-    given = assignments.all_assignments(turn.db, turn.library_id)
-    team = users.members(turn.db, turn.library_id)
-    done = members_progress(turn.db, turn.flow, turn.library_id, [m["id"] for m in team])
-    for m in team:
-        answered, total = done[m["id"]]
-        steps = [s.number for s in turn.flow.steps if s.id in given.get(m["id"], [])]
-        out.append({"name": m["name"] or "?", "coordinator": m["role"] == "coordinator",
-                    "answered": answered, "total": total, "steps": steps,
-                    "percent": round(100 * answered / total) if total else 0})
-    return out
+    return [shown for _, shown in team_members(turn)]
 
