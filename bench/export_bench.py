@@ -86,15 +86,22 @@ def build(db_path: str, members: int, weeks: int) -> tuple[int, int]:
     return library_id, len(found)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def library_arguments(doc: str, argv: list[str] | None, n: int, what: str) -> argparse.Namespace:
+    """The options of a benchmark over :func:`build`'s library: ``--members``,
+    ``--weeks``, ``-n`` (``what`` to time, ``n`` by default) and ``--quick``."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--members", type=int, default=50)
     parser.add_argument("--weeks", type=int, default=52)
-    parser.add_argument("-n", type=int, default=20, help="exports to time")
-    parser.add_argument("--quick", action="store_true", help="10 members, 12 weeks, 5 exports")
+    parser.add_argument("-n", type=int, default=n, help=f"{what} to time")
+    parser.add_argument("--quick", action="store_true", help=f"10 members, 12 weeks, 5 {what}")
     args = parser.parse_args(argv)
     if args.quick:
         args.members, args.weeks, args.n = 10, 12, 5
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = library_arguments(__doc__, argv, 20, "exports")
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "bench.db")
         library_id, kpi_count = build(path, args.members, args.weeks)

@@ -34,7 +34,7 @@ from aiohttp.abc import AbstractAccessLogger  # noqa: E402
 from telegram import Update  # noqa: E402
 
 from bench._common import TOKEN, LocalBotApi, UpdateMaker  # noqa: E402
-from bench.export_bench import build  # noqa: E402
+from bench.export_bench import build, library_arguments  # noqa: E402
 from coach.adapters.telegram.app import build_application  # noqa: E402
 from coach.adapters.web import keys  # noqa: E402
 from coach.adapters.web.app import build_web_app  # noqa: E402
@@ -122,14 +122,7 @@ async def run(args: argparse.Namespace, path: str) -> tuple[dict, dict, dict, in
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--members", type=int, default=50)
-    parser.add_argument("--weeks", type=int, default=52)
-    parser.add_argument("-n", type=int, default=30, help="requests per page and phase")
-    parser.add_argument("--quick", action="store_true", help="10 members, 12 weeks, 5 each")
-    args = parser.parse_args(argv)
-    if args.quick:
-        args.members, args.weeks, args.n = 10, 12, 5
+    args = library_arguments(__doc__, argv, 30, "requests per page and phase")
     with tempfile.TemporaryDirectory() as tmp:
         idle, busy, cold, updates, rate = asyncio.run(run(args, str(Path(tmp) / "bench.db")))
     print(f"Web view benchmark; Python {platform.python_version()} on {platform.machine()}; "
