@@ -18,7 +18,7 @@ def test_a_typed_name_is_offered_as_the_new_library_and_one_press_creates_it(cha
     library = anna.coach.db.execute("select name from libraries where id = ?",
                                     [user["library_id"]]).fetchone()[0]
     assert library == "Bibliotheek Testdorp"
-    assert "bibliotheek" not in anna.user()["pending"]  # the offer is used up
+    assert "Testdorp" not in anna.user()["pending"]  # the offer is used up
 
 
 def test_another_name_can_still_be_typed_and_a_stale_offer_asks_for_the_name(chat):
@@ -72,3 +72,13 @@ def test_a_code_shaped_name_is_still_a_name_and_a_wrong_code_says_so(chat):
     bram.cmd("start")
     bram.say("Zx81_kq-Pw3mNv7A")
     assert "Die code ken ik niet" in bram.last and not bram.user()["library_id"]
+
+
+def test_a_typed_name_with_markup_stays_text(chat):
+    anna = chat("Anna")
+    anna.cmd("start")
+    anna.say("<b>Bibliotheek</b> & <script>")
+    assert "„&lt;b&gt;Bibliotheek&lt;/b&gt; &amp; &lt;script&gt;”" in anna.last
+    anna.press_data("l:named")
+    name = anna.coach.db.execute("select name from libraries").fetchone()[0]
+    assert name == "<b>Bibliotheek</b> & <script>"
